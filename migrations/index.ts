@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123103825 } from './Migration20261123103825.js';
+
+/**
+ * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
+ * under vitest/ESM). `npm run migration:create` appends new ones here.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123103825', class: Migration20261123103825 },
+];

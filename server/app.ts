@@ -1,0 +1,102 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { DaemonControls } from './daemons/controls.js';
+import type { Daemon, DaemonEnv } from './daemons/base.js';
+import { Orchestrator } from './daemons/orchestrator.js';
+import { createDaemons } from './daemons/registry.js';
+import { DaemonRepository } from './db/repositories/daemon.repository.js';
+import { databaseReachable, openDatabase, type Orm } from './db/orm.js';
+import { createEventBus, type EventBus } from './events/bus.js';
+import { createHttpServer, listen } from './http/server.js';
+import { attachGraphQLWs } from './http/ws.js';
+import { createYogaServer } from './http/yoga.js';
+import { createLogger } from './logger.js';
+import { ServiceMonitor } from './services/service-monitor.js';
+
+const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+export interface BuildOptions {
+  /** Replaces the registered daemons (tests use small fakes); defaults to every Roadie daemon. */
+  daemons?: (env: DaemonEnv) => Daemon[];
+  logger?: Logger;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly orchestrator: Orchestrator;
+  readonly bus: EventBus;
+  /** Opens the database, starts daemons and listens; resolves with the base URL. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops daemons in reverse start order, closes connections and the database. */
+  stop(): Promise<void>;
+}
+
+/** Wires config → database → event bus → orchestrator → GraphQL → HTTP. The one place that does. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config);
+  await fs.mkdir(config.tempDir, { recursive: true });
+  await fs.mkdir(config.libraryDir, { recursive: true });
+  const orm: Orm = await openDatabase(config.dbFile);
+  const bus = createEventBus();
+  const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
+    intervalSeconds: config.serviceProbeIntervalSeconds,
+    timeoutMs: config.serviceProbeTimeoutMs,
+  });
+  const store = new DaemonRepository(orm.em);
+  const orchestrator = new Orchestrator(store, bus, logger.child({ part: 'orchestrator' }), {
+    restartBaseMs: config.daemonRestartBaseMs,
+    activityMinIntervalMs: config.activityMinIntervalMs,
+    stopTimeoutMs: 5000,
+  });
+  const env: DaemonEnv = { config, logger, services };
+  orchestrator.register((options.daemons ?? createDaemons)(env));
+  await orchestrator.init();
+  const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
+
+  const yoga = createYogaServer({ orchestrator, controls, services, bus }, { isDev: config.isDev, logger });
+  const startedAt = Date.now();
+  const server: Server = createHttpServer(
+    yoga,
+    {
+      health: () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+      ready: async () => {
+        const database = await databaseReachable(orm);
+        const { unhealthy } = orchestrator.overview();
+        return { ready: database && unhealthy.length === 0, database, unhealthyDaemons: unhealthy };
+      },
+    },
+    SPA_DIR,
+  );
+  const ws = attachGraphQLWs(server, yoga);
+  let stopped = false;
+
+  return {
+    config,
+    orchestrator,
+    bus,
+    async start() {
+      services.start();
+      const address = await listen(server, config.port, config.host);
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      const url = `http://${host}:${address.port}`;
+      logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
+      if (config.autostart) await orchestrator.startAll();
+      return { url, port: address.port };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      services.stop();
+      await orchestrator.stopAll();
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await orm.close();
+      logger.info('Roadie stopped');
+    },
+  };
+}

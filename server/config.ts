@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Environment variables Roadie reads, with defaults that serve a fresh machine. */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url({ protocol: /^https?$/ }).optional())
+  .optional();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  ROADIE_DATA_DIR: z.string().min(1).default('./data'),
+  ROADIE_LIBRARY_DIR: z.string().min(1).optional(),
+  ROADIE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROADIE_LOG_PRETTY: boolish.optional(),
+  ROADIE_AUTOSTART: boolish.default(true),
+  ROADIE_CLEANUP_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  ROADIE_DAEMON_RESTART_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  ROADIE_ACTIVITY_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  ROADIE_SERVICE_PROBE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  ROADIE_SERVICE_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  ROADIE_SPOTIFY_URL: optionalUrl,
+  ROADIE_SLSKD_URL: optionalUrl,
+  ROADIE_MUSICBRAINZ_URL: optionalUrl,
+  ROADIE_COVERART_URL: optionalUrl,
+  ROADIE_DEEZER_URL: optionalUrl,
+});
+
+export type ServiceName = 'spotify' | 'slskd' | 'musicbrainz' | 'coverart' | 'deezer';
+
+export interface Config {
+  port: number;
+  host: string;
+  isDev: boolean;
+  dataDir: string;
+  dbFile: string;
+  libraryDir: string;
+  tempDir: string;
+  logLevel: z.infer<typeof envSchema>['ROADIE_LOG_LEVEL'];
+  logPretty: boolean;
+  autostart: boolean;
+  cleanupRetentionDays: number;
+  daemonRestartBaseMs: number;
+  activityMinIntervalMs: number;
+  serviceProbeIntervalSeconds: number;
+  serviceProbeTimeoutMs: number;
+  services: Record<ServiceName, string | undefined>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment in one place; a bad value names its variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.ROADIE_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    isDev: e.NODE_ENV === 'development',
+    dataDir,
+    dbFile: path.join(dataDir, 'roadie.sqlite'),
+    libraryDir: path.resolve(e.ROADIE_LIBRARY_DIR ?? path.join(dataDir, 'library')),
+    tempDir: path.join(dataDir, 'tmp'),
+    logLevel: e.ROADIE_LOG_LEVEL,
+    logPretty: e.ROADIE_LOG_PRETTY ?? Boolean(process.stdout.isTTY),
+    autostart: e.ROADIE_AUTOSTART,
+    cleanupRetentionDays: e.ROADIE_CLEANUP_RETENTION_DAYS,
+    daemonRestartBaseMs: e.ROADIE_DAEMON_RESTART_BASE_MS,
+    activityMinIntervalMs: e.ROADIE_ACTIVITY_MIN_INTERVAL_MS,
+    serviceProbeIntervalSeconds: e.ROADIE_SERVICE_PROBE_INTERVAL_SECONDS,
+    serviceProbeTimeoutMs: e.ROADIE_SERVICE_PROBE_TIMEOUT_MS,
+    services: {
+      spotify: e.ROADIE_SPOTIFY_URL,
+      slskd: e.ROADIE_SLSKD_URL,
+      musicbrainz: e.ROADIE_MUSICBRAINZ_URL,
+      coverart: e.ROADIE_COVERART_URL,
+      deezer: e.ROADIE_DEEZER_URL,
+    },
+  };
+}

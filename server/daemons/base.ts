@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DaemonDefinition } from '../domain/daemons/catalog.js';
+import type { ServiceMonitor } from '../services/service-monitor.js';
+import type { DaemonDetails } from './details.js';
+
+/** What every daemon may use; handed in by app.ts. */
+export interface DaemonEnv {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly services: Pick<ServiceMonitor, 'isConfigured'>;
+}
+
+export interface ActivityJob {
+  readonly jobId?: string | null;
+  readonly jobType?: string | null;
+}
+
+/** Handed to each cycle. */
+export interface CycleContext {
+  /** Aborted when the daemon is stopped: long work should check it and return early. */
+  readonly signal: AbortSignal;
+  /** Sets the daemon's current activity ("Checking for …", "Processing …"); throttled for subscribers. */
+  report(message: string, job?: ActivityJob): void;
+  readonly log: Logger;
+}
+
+/** Common fields every details type carries. */
+export interface DetailsBase {
+  readonly lastRunAt: Date | null;
+  readonly nextRunAt: Date | null;
+  readonly lastError: string | null;
+  readonly intervalSeconds: number;
+}
+
+/** Thrown from a cycle (or set-up) when the daemon cannot go on: the orchestrator restarts it. */
+export class DaemonCrash extends Error {
+  override name = 'DaemonCrash';
+}
+
+/** Thrown by validateSettings with the offending argument. */
+export class InvalidSettingError extends Error {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The small base of every daemon: its definition, counters that survive restarts (stats),
+ * per-daemon settings, an optional set-up, and one cycle. The orchestrator runs the loop.
+ */
+export abstract class Daemon<TStats extends object = object, TSettings extends object = object> {
+  abstract readonly definition: DaemonDefinition;
+  stats: TStats;
+  settings: TSettings;
+
+  constructor(protected readonly env: DaemonEnv) {
+    this.stats = this.initialStats();
+    this.settings = this.defaultSettings();
+  }
+
+  protected abstract initialStats(): TStats;
+
+  protected defaultSettings(): TSettings {
+    return {} as TSettings;
+  }
+
+  /** Restores persisted counters and settings, keeping defaults for fields added since. */
+  restore(stats: Record<string, unknown> | null, settings: Record<string, unknown> | null): void {
+    this.stats = { ...this.initialStats(), ...(stats ?? {}) } as TStats;
+    this.settings = { ...this.defaultSettings(), ...(settings ?? {}) } as TSettings;
+  }
+
+  /** Checks a settings change; throws InvalidSettingError. Daemons with settings override it. */
+  validateSettings(patch: Record<string, unknown>): Partial<TSettings> {
+    const [first] = Object.keys(patch);
+    throw new InvalidSettingError(first ?? 'settings', `${this.definition.key} has no setting "${first ?? ''}"`);
+  }
+
+  /** Runs when the daemon starts or restarts; throwing counts as a crash. */
+  async setUp(): Promise<void> {}
+
+  /** Runs after the loop has ended on stop. */
+  async tearDown(): Promise<void> {}
+
+  /** One unit of work. Returns the activity to show until the next cycle, if not the default. */
+  abstract cycle(ctx: CycleContext): Promise<string | void>;
+
+  /** The typed details GraphQL shows for this daemon. */
+  abstract details(base: DetailsBase): DaemonDetails;
+}

@@ -1,0 +1,17 @@
+import type { DaemonControls } from '../daemons/controls.js';
+import type { Orchestrator } from '../daemons/orchestrator.js';
+import type { EventBus } from '../events/bus.js';
+import type { ServiceMonitor } from '../services/service-monitor.js';
+
+/** What resolvers may use: app services, never the database. */
+export interface AppServices {
+  readonly orchestrator: Orchestrator;
+  readonly controls: DaemonControls;
+  readonly services: ServiceMonitor;
+  readonly bus: EventBus;
+}
+
+export interface GraphQLContext extends AppServices {
+  /** The client's address, for the audit log. */
+  readonly clientAddress: string | null;
+}

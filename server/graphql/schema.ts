@@ -1,0 +1,11 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './types/worker.js';
+import './types/service.js';
+
+export const schema: GraphQLSchema = builder.toSchema();
+
+/** schema.graphql as checked in: sorted, so it diffs cleanly. */
+export function printSortedSchema(): string {
+  return printSchema(lexicographicSortSchema(schema));
+}

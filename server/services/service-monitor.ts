@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { ServiceName } from '../config.js';
+import type { EventBus } from '../events/bus.js';
+
+export type ServiceState = 'UP' | 'DOWN' | 'NOT_CONFIGURED';
+
+export interface ServiceHealthView {
+  readonly name: ServiceName;
+  readonly displayName: string;
+  readonly state: ServiceState;
+  readonly baseUrl: string | null;
+  readonly latencyMs: number | null;
+  readonly lastError: string | null;
+  readonly checkedAt: Date | null;
+}
+
+const DISPLAY_NAMES: Record<ServiceName, string> = {
+  spotify: 'Spotify',
+  slskd: 'Soulseek (slskd)',
+  musicbrainz: 'MusicBrainz',
+  coverart: 'Cover Art Archive',
+  deezer: 'Deezer',
+};
+
+export const SERVICE_NAMES = Object.keys(DISPLAY_NAMES) as ServiceName[];
+
+/** Reachable with any answer below 500 (401 from an API without credentials is reachable). */
+export function probeVerdict(status: number): { up: boolean; error: string | null } {
+  return status < 500 ? { up: true, error: null } : { up: false, error: `HTTP ${status}` };
+}
+
+/**
+ * Probes each configured service's base URL on a schedule (an HTTP GET with a timeout) and
+ * keeps the latest result; services without a URL say NOT_CONFIGURED and are never probed.
+ */
+export class ServiceMonitor {
+  private results: ServiceHealthView[];
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> | null = null;
+  private firstRound: Promise<void> | null = null;
+
+  constructor(
+    private readonly urls: Record<ServiceName, string | undefined>,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly options: { intervalSeconds: number; timeoutMs: number },
+  ) {
+    this.results = SERVICE_NAMES.map((name) => ({
+      name,
+      displayName: DISPLAY_NAMES[name],
+      state: urls[name] ? 'DOWN' : 'NOT_CONFIGURED',
+      baseUrl: urls[name] ?? null,
+      latencyMs: null,
+      lastError: urls[name] ? 'not probed yet' : null,
+      checkedAt: null,
+    }));
+  }
+
+  isConfigured(name: ServiceName): boolean {
+    return Boolean(this.urls[name]);
+  }
+
+  start(): void {
+    this.firstRound = this.probeAll();
+    this.timer = setInterval(() => void this.probeAll(), this.options.intervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The latest results; waits for the first round so a fresh start does not report stale guesses. */
+  async current(): Promise<readonly ServiceHealthView[]> {
+    if (this.firstRound) await this.firstRound;
+    return this.results;
+  }
+
+  snapshot(): readonly ServiceHealthView[] {
+    return this.results;
+  }
+
+  /** Probes every configured service once (concurrent rounds share one run). */
+  probeAll(): Promise<void> {
+    this.round ??= this.runRound().finally(() => {
+      this.round = null;
+    });
+    return this.round;
+  }
+
+  private async runRound(): Promise<void> {
+    this.results = await Promise.all(this.results.map((r) => (r.baseUrl ? this.probe(r) : Promise.resolve(r))));
+    this.bus.publish('services:probed', this.results);
+  }
+
+  private async probe(prev: ServiceHealthView): Promise<ServiceHealthView> {
+    const started = performance.now();
+    const checkedAt = new Date();
+    try {
+      const res = await fetch(prev.baseUrl as string, {
+        method: 'GET',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        headers: { 'user-agent': 'Roadie/0.1 (service probe)' },
+      });
+      await res.body?.cancel();
+      const latencyMs = Math.round(performance.now() - started);
+      const verdict = probeVerdict(res.status);
+      return { ...prev, state: verdict.up ? 'UP' : 'DOWN', latencyMs, lastError: verdict.error ?? null, checkedAt };
+    } catch (err) {
+      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      this.log.debug({ service: prev.name, err: cause }, 'service probe failed');
+      return { ...prev, state: 'DOWN', latencyMs: null, lastError: cause, checkedAt };
+    }
+  }
+}

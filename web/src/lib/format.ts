@@ -1,0 +1,129 @@
+// Pure formatting of the API's facts (ISO timestamps, raw numbers) for people, in de or en.
+// Everything goes through Intl; only "just now" and "never" come from the message table.
+
+import { translate, type Locale } from './i18n.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+// Intl formatters are costly to build; a page re-renders dozens of times a minute.
+const cache = new Map<string, Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.RelativeTimeFormat | Intl.DateTimeFormat>(
+  key: string,
+  create: () => T,
+): T {
+  let formatter = cache.get(key);
+  if (!formatter) {
+    formatter = create();
+    cache.set(key, formatter);
+  }
+  return formatter as T;
+}
+
+function relativeFormat(locale: Locale, numeric: 'always' | 'auto'): Intl.RelativeTimeFormat {
+  return cached(
+    `rel:${locale}:${numeric}`,
+    () => new Intl.RelativeTimeFormat(locale, { numeric, style: 'short' }),
+  );
+}
+
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  return cached(`num:${locale}:${JSON.stringify(options)}`, () => new Intl.NumberFormat(locale, options));
+}
+
+/** Whole units of the right magnitude: seconds under a minute, minutes under an hour, … */
+function magnitude(ms: number): { value: number; unit: 'second' | 'minute' | 'hour' | 'day' } {
+  const abs = Math.abs(ms);
+  const sign = ms < 0 ? -1 : 1;
+  if (abs < MINUTE) return { value: sign * Math.round(abs / SECOND), unit: 'second' };
+  // Round before choosing so 59.7 minutes reads "1 hour", not "60 minutes".
+  if (Math.round(abs / MINUTE) < 60) return { value: sign * Math.round(abs / MINUTE), unit: 'minute' };
+  if (Math.round(abs / HOUR) < 24) return { value: sign * Math.round(abs / HOUR), unit: 'hour' };
+  return { value: sign * Math.round(abs / DAY), unit: 'day' };
+}
+
+/**
+ * "vor 5 Min." / "5 min. ago", "in 30 Min." / "in 30 min.", "gerade eben" / "just now" for the
+ * last minute, "jetzt" / "now" for the next one, "noch nie" / "never" for null.
+ */
+export function formatRelativeTime(iso: string | null | undefined, now: number, locale: Locale): string {
+  if (!iso) return translate(locale, 'common.never');
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return translate(locale, 'common.never');
+  const diff = at - now;
+  if (Math.abs(diff) < MINUTE) {
+    return diff <= 0 ? translate(locale, 'common.justNow') : relativeFormat(locale, 'auto').format(0, 'second');
+  }
+  const { value, unit } = magnitude(diff);
+  return relativeFormat(locale, 'always').format(value, unit);
+}
+
+/** Absolute date and time, for tooltips beside a relative time. */
+export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return translate(locale, 'common.never');
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return translate(locale, 'common.never');
+  return cached(
+    `dt:${locale}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }),
+  ).format(at);
+}
+
+/** 1234567 → "1.234.567" / "1,234,567". */
+export function formatNumber(value: number, locale: Locale): string {
+  return numberFormat(locale).format(value);
+}
+
+const byteUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+function scaleBytes(bytes: number): { value: number; unit: (typeof byteUnits)[number] } {
+  let value = Math.max(0, bytes);
+  let index = 0;
+  // Decimal (SI) steps, so the numbers agree with the unit names Intl prints (kB, MB, GB).
+  while (value >= 1000 && index < byteUnits.length - 1) {
+    value /= 1000;
+    index += 1;
+  }
+  return { value, unit: byteUnits[index] ?? 'byte' };
+}
+
+/** 3_400_000 → "3,4 MB" / "3.4 MB". */
+export function formatBytes(bytes: number, locale: Locale): string {
+  const { value, unit } = scaleBytes(bytes);
+  return numberFormat(locale, {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 'byte' ? 0 : 1,
+  }).format(value);
+}
+
+/** 3_000_000 → "3 MB/s". */
+export function formatSpeed(bytesPerSecond: number, locale: Locale): string {
+  const { value, unit } = scaleBytes(bytesPerSecond);
+  return numberFormat(locale, {
+    style: 'unit',
+    unit: `${unit}-per-second`,
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 'byte' ? 0 : 1,
+  }).format(value);
+}
+
+/** A span of seconds in its largest whole unit: 300 → "5 Min." / "5 min", 604800 → "7 Tg." / "7 days". */
+export function formatDuration(seconds: number, locale: Locale): string {
+  const steps = [
+    { unit: 'day', size: 86_400 },
+    { unit: 'hour', size: 3_600 },
+    { unit: 'minute', size: 60 },
+  ] as const;
+  const step = steps.find(({ size }) => seconds >= size && seconds % size === 0);
+  const [value, unit] = step ? [seconds / step.size, step.unit] : [seconds, 'second' as const];
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value);
+}
+
+/** Round-trip time of a probe: "42 ms". */
+export function formatLatency(ms: number, locale: Locale): string {
+  return numberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short' }).format(ms);
+}

@@ -1,0 +1,164 @@
+import { gql, type TypedDocumentNode } from '@urql/core';
+import type {
+  OrchestratorSummary,
+  ServiceHealth,
+  Worker,
+  WorkerControlResult,
+} from './types.js';
+
+const detailsBase = 'lastRunAt nextRunAt lastError';
+
+/** Everything a worker card and the status popover show; every event carries the whole worker. */
+export const WorkerFields = gql`
+  fragment WorkerFields on Worker {
+    id
+    name
+    displayName
+    category
+    priority
+    required
+    dependsOn
+    dependents
+    enabled
+    paused
+    state
+    status
+    activity { message jobId jobType updatedAt }
+    startedAt
+    stoppedAt
+    error
+    restartCount
+    intervalSeconds
+    lastRunAt
+    nextRunAt
+    runCount
+    errorCount
+    lastError
+    details {
+      __typename
+      ${detailsBase}
+      ... on TokenRefreshDetails { checkIntervalSeconds refreshThresholdMinutes tokensRefreshed connected }
+      ... on SpotifySyncDetails {
+        checkIntervalSeconds hasErrors connected
+        lastSyncs { artists playlists likedSongs savedAlbums }
+      }
+      ... on DownloadMonitorDetails { pollIntervalSeconds lastPollAt downloadsCompleted downloadsFailed }
+      ... on NewReleasesSyncDetails { releasesCached }
+      ... on QueueDispatcherDetails { jobsDispatched }
+      ... on RetrySchedulerDetails { retriesScheduled maxAttempts backoffMinutes }
+      ... on PostProcessingDetails { filesProcessed filesFailed }
+      ... on WatchlistDetails { artistsChecked releasesQueued }
+      ... on DiscographyDetails { artistsChecked albumsMissing }
+      ... on QualityUpgradeDetails { tracksChecked upgradesFound }
+      ... on CleanupDetails { dryRun retentionDays filesDeleted bytesFreed filesFound bytesFound }
+      ... on DuplicateDetectorDetails { detectionMethod tracksScanned duplicatesFound duplicateGroups }
+    }
+  }
+`;
+
+/** The union every control mutation returns; payload or a typed error with its message. */
+const ControlResultFields = gql`
+  fragment ControlResultFields on WorkerControlResult {
+    __typename
+    ... on Error { message }
+    ... on WorkerControlPayload { changed message worker { ...WorkerFields } }
+    ... on DependentsRunningError { dependents }
+  }
+  ${WorkerFields}
+`;
+
+const ServiceFields = gql`
+  fragment ServiceFields on ServiceHealth {
+    name displayName state baseUrl latencyMs lastError checkedAt
+  }
+`;
+
+export const WorkersSnapshotQuery = gql<{ workers: Worker[] }, Record<string, never>>`
+  query WorkersSnapshot { workers { ...WorkerFields } }
+  ${WorkerFields}
+`;
+
+export const DaemonStatusSubscription = gql<
+  { daemonStatus: { worker: Worker } },
+  Record<string, never>
+>`
+  subscription DaemonStatus { daemonStatus { worker { ...WorkerFields } } }
+  ${WorkerFields}
+`;
+
+export const OrchestratorHealthSubscription = gql<
+  { orchestratorHealth: OrchestratorSummary },
+  Record<string, never>
+>`
+  subscription OrchestratorHealth {
+    orchestratorHealth { totalWorkers running stopped failed healthy }
+  }
+`;
+
+export const ServicesQuery = gql<{ services: ServiceHealth[] }, Record<string, never>>`
+  query Services { services { ...ServiceFields } }
+  ${ServiceFields}
+`;
+
+export const ServicesUpdatedSubscription = gql<
+  { servicesUpdated: ServiceHealth[] },
+  Record<string, never>
+>`
+  subscription ServicesUpdated { servicesUpdated { ...ServiceFields } }
+  ${ServiceFields}
+`;
+
+/** Every control mutation aliases its root field to `result`, so one handler reads them all. */
+type Control<Vars extends Record<string, unknown>> = TypedDocumentNode<
+  { result: WorkerControlResult },
+  Vars
+>;
+
+export const StartWorkerMutation: Control<{ name: string }> = gql`
+  mutation StartWorker($name: String!) { result: startWorker(name: $name) { ...ControlResultFields } }
+  ${ControlResultFields}
+`;
+
+export const StopWorkerMutation: Control<{ name: string; cascade: boolean }> = gql`
+  mutation StopWorker($name: String!, $cascade: Boolean!) {
+    result: stopWorker(name: $name, cascade: $cascade) { ...ControlResultFields }
+  }
+  ${ControlResultFields}
+`;
+
+export const PauseWorkerMutation: Control<{ name: string }> = gql`
+  mutation PauseWorker($name: String!) { result: pauseWorker(name: $name) { ...ControlResultFields } }
+  ${ControlResultFields}
+`;
+
+export const ResumeWorkerMutation: Control<{ name: string }> = gql`
+  mutation ResumeWorker($name: String!) { result: resumeWorker(name: $name) { ...ControlResultFields } }
+  ${ControlResultFields}
+`;
+
+export const RunWorkerNowMutation: Control<{ name: string }> = gql`
+  mutation RunWorkerNow($name: String!) { result: runWorkerNow(name: $name) { ...ControlResultFields } }
+  ${ControlResultFields}
+`;
+
+export const SetWorkerIntervalMutation: Control<{ name: string; seconds: number }> = gql`
+  mutation SetWorkerInterval($name: String!, $seconds: Int!) {
+    result: setWorkerInterval(name: $name, seconds: $seconds) { ...ControlResultFields }
+  }
+  ${ControlResultFields}
+`;
+
+/** Disabling also stops the daemon now, so it answers DependentsRunningError like stopWorker. */
+export const SetWorkerEnabledMutation: Control<{ name: string; enabled: boolean; cascade: boolean }> = gql`
+  mutation SetWorkerEnabled($name: String!, $enabled: Boolean!, $cascade: Boolean!) {
+    result: setWorkerEnabled(name: $name, enabled: $enabled, cascade: $cascade) { ...ControlResultFields }
+  }
+  ${ControlResultFields}
+`;
+
+export const SetCleanupDryRunMutation: Control<{ dryRun: boolean }> = gql`
+  mutation SetCleanupDryRun($dryRun: Boolean!) {
+    result: setCleanupDryRun(dryRun: $dryRun) { ...ControlResultFields }
+  }
+  ${ControlResultFields}
+`;

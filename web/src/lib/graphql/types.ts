@@ -1,0 +1,195 @@
+// Result shapes of the documents in documents.ts, written by hand against the server's schema.
+// DateTime arrives as an ISO 8601 string; numbers are raw (bytes, seconds, counts).
+
+export type DateTime = string;
+
+export type DaemonState =
+  | 'REGISTERED'
+  | 'STARTING'
+  | 'RUNNING'
+  | 'PAUSED'
+  | 'STOPPING'
+  | 'STOPPED'
+  | 'FAILED';
+export type DaemonStatus = 'IDLE' | 'ACTIVE' | 'ERROR' | 'STOPPED';
+export type DaemonCategory = 'CRITICAL' | 'SYNC' | 'DOWNLOAD' | 'AUTOMATION' | 'MAINTENANCE';
+export type ServiceState = 'UP' | 'DOWN' | 'NOT_CONFIGURED';
+export type WorkerAction =
+  | 'START'
+  | 'STOP'
+  | 'PAUSE'
+  | 'RESUME'
+  | 'RUN_NOW'
+  | 'SET_INTERVAL'
+  | 'SET_ENABLED'
+  | 'SET_DRY_RUN';
+
+/** What a daemon is doing right now, as it last reported it. */
+export interface Activity {
+  message: string;
+  jobId: string | null;
+  jobType: string | null;
+  updatedAt: DateTime;
+}
+
+interface DetailsBase {
+  lastRunAt: DateTime | null;
+  nextRunAt: DateTime | null;
+  lastError: string | null;
+}
+
+export interface TokenRefreshDetails extends DetailsBase {
+  __typename: 'TokenRefreshDetails';
+  checkIntervalSeconds: number;
+  refreshThresholdMinutes: number;
+  tokensRefreshed: number;
+  connected: boolean;
+}
+export interface SpotifyLastSyncs {
+  artists: DateTime | null;
+  playlists: DateTime | null;
+  likedSongs: DateTime | null;
+  savedAlbums: DateTime | null;
+}
+export interface SpotifySyncDetails extends DetailsBase {
+  __typename: 'SpotifySyncDetails';
+  checkIntervalSeconds: number;
+  lastSyncs: SpotifyLastSyncs;
+  hasErrors: boolean;
+  connected: boolean;
+}
+export interface DownloadMonitorDetails extends DetailsBase {
+  __typename: 'DownloadMonitorDetails';
+  pollIntervalSeconds: number;
+  lastPollAt: DateTime | null;
+  downloadsCompleted: number;
+  downloadsFailed: number;
+}
+export interface NewReleasesSyncDetails extends DetailsBase {
+  __typename: 'NewReleasesSyncDetails';
+  releasesCached: number;
+}
+export interface QueueDispatcherDetails extends DetailsBase {
+  __typename: 'QueueDispatcherDetails';
+  jobsDispatched: number;
+}
+export interface RetrySchedulerDetails extends DetailsBase {
+  __typename: 'RetrySchedulerDetails';
+  retriesScheduled: number;
+  maxAttempts: number;
+  backoffMinutes: number[];
+}
+export interface PostProcessingDetails extends DetailsBase {
+  __typename: 'PostProcessingDetails';
+  filesProcessed: number;
+  filesFailed: number;
+}
+export interface WatchlistDetails extends DetailsBase {
+  __typename: 'WatchlistDetails';
+  artistsChecked: number;
+  releasesQueued: number;
+}
+export interface DiscographyDetails extends DetailsBase {
+  __typename: 'DiscographyDetails';
+  artistsChecked: number;
+  albumsMissing: number;
+}
+export interface QualityUpgradeDetails extends DetailsBase {
+  __typename: 'QualityUpgradeDetails';
+  tracksChecked: number;
+  upgradesFound: number;
+}
+export interface CleanupDetails extends DetailsBase {
+  __typename: 'CleanupDetails';
+  dryRun: boolean;
+  retentionDays: number;
+  filesDeleted: number;
+  bytesFreed: number;
+  filesFound: number;
+  bytesFound: number;
+}
+export interface DuplicateDetectorDetails extends DetailsBase {
+  __typename: 'DuplicateDetectorDetails';
+  detectionMethod: string;
+  tracksScanned: number;
+  duplicatesFound: number;
+  duplicateGroups: number;
+}
+
+/** Per-daemon facts; `__typename` tells which daemon they belong to. */
+export type WorkerDetails =
+  | TokenRefreshDetails
+  | SpotifySyncDetails
+  | DownloadMonitorDetails
+  | NewReleasesSyncDetails
+  | QueueDispatcherDetails
+  | RetrySchedulerDetails
+  | PostProcessingDetails
+  | WatchlistDetails
+  | DiscographyDetails
+  | QualityUpgradeDetails
+  | CleanupDetails
+  | DuplicateDetectorDetails;
+
+export interface Worker {
+  id: string;
+  name: string;
+  displayName: string;
+  category: DaemonCategory;
+  priority: number;
+  required: boolean;
+  dependsOn: string[];
+  dependents: string[];
+  enabled: boolean;
+  paused: boolean;
+  state: DaemonState;
+  status: DaemonStatus;
+  activity: Activity | null;
+  startedAt: DateTime | null;
+  stoppedAt: DateTime | null;
+  error: string | null;
+  restartCount: number;
+  intervalSeconds: number;
+  lastRunAt: DateTime | null;
+  nextRunAt: DateTime | null;
+  runCount: number;
+  errorCount: number;
+  lastError: string | null;
+  details: WorkerDetails;
+}
+
+export interface OrchestratorSummary {
+  totalWorkers: number;
+  running: number;
+  stopped: number;
+  failed: number;
+  healthy: boolean;
+}
+
+export interface ServiceHealth {
+  name: string;
+  displayName: string;
+  state: ServiceState;
+  baseUrl: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+  checkedAt: DateTime | null;
+}
+
+export interface WorkerControlPayload {
+  __typename: 'WorkerControlPayload';
+  changed: boolean;
+  message: string;
+  worker: Worker;
+}
+export interface DependentsRunningError {
+  __typename: 'DependentsRunningError';
+  message: string;
+  dependents: string[];
+}
+export interface OtherControlError {
+  __typename: 'UnknownWorkerError' | 'InvalidTransitionError' | 'InvalidArgumentError';
+  message: string;
+}
+/** The union every worker control mutation returns. */
+export type WorkerControlResult = WorkerControlPayload | DependentsRunningError | OtherControlError;
