@@ -1,33 +1,51 @@
 /**
  * Server (3): Roadie itself, built by server/app.ts with port 0 and a temporary data directory.
- * The trigger toggles the cleanup daemon with the startWorker / stopWorker mutations.
+ *
+ * The cleanup daemon (disabled by default) is started once; each round then toggles it with the
+ * pauseWorker / resumeWorker mutations: one guarded write and exactly one `daemon:changed`
+ * event (state RUNNING ⇄ PAUSED) per trigger. startWorker / stopWorker also work
+ * (BENCH_ROADIE_TRIGGER=startstop) but publish two events per trigger (STARTING then RUNNING,
+ * STOPPING then STOPPED) and wait for the daemon's loop, so the trigger itself takes longer.
+ * BENCH_ROADIE_ROOT points at another checkout (for experiments on a copy of server/).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DAEMON_STATUS_QUERY, runServerChild, type TriggerSpec } from './lib/common.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = process.env.BENCH_ROADIE_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 await runServerChild(async () => {
   if (!existsSync(path.join(root, 'server/app.ts'))) return { unavailable: 'server/app.ts does not exist yet' };
   const dataDir = process.env.BENCH_ROADIE_DATA_DIR;
   if (!dataDir) return { unavailable: 'BENCH_ROADIE_DATA_DIR not set' };
-  const { buildApp } = await import('../server/app.js');
-  const { loadConfig } = await import('../server/config.js');
+  const appModule = path.join(root, 'server/app.ts');
+  const { buildApp } = (await import(appModule)) as typeof import('../server/app.js');
+  const { loadConfig } = (await import(path.join(root, 'server/config.ts'))) as typeof import('../server/config.js');
   const app = await buildApp(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', ROADIE_DATA_DIR: dataDir, ROADIE_LOG_LEVEL: 'warn', NODE_ENV: 'production' }),
   );
   const { url } = await app.start();
+  // The cleanup daemon is disabled by default: start it once, before anyone subscribes.
+  const started = await app.orchestrator.start('cleanup');
+  if (!started.ok || app.orchestrator.get('cleanup')?.state !== 'RUNNING') {
+    return { unavailable: `could not start the cleanup daemon: ${JSON.stringify(started)}` };
+  }
+  await new Promise((r) => setTimeout(r, 500)); // let its first cycle finish
   const base = new URL(url);
   const httpUrl = `http://127.0.0.1:${base.port}`;
   const endpoint = '/graphql';
-  const mutation = (name: 'startWorker' | 'stopWorker') =>
-    JSON.stringify({ query: `mutation { ${name}(name: "cleanup") { __typename } }` });
-  const triggers: TriggerSpec[] = [
-    { path: endpoint, body: mutation('stopWorker'), expect: '"state":"STOPP' },
-    { path: endpoint, body: mutation('startWorker'), expect: '"state":"' },
-  ];
+  const mutation = (name: string) => JSON.stringify({ query: `mutation { ${name}(name: "cleanup") { __typename } }` });
+  const triggers: TriggerSpec[] =
+    process.env.BENCH_ROADIE_TRIGGER === 'startstop'
+      ? [
+          { path: endpoint, body: mutation('stopWorker'), expect: '"state":"STOPPING"' },
+          { path: endpoint, body: mutation('startWorker'), expect: '"state":"STARTING"' },
+        ]
+      : [
+          { path: endpoint, body: mutation('pauseWorker'), expect: '"state":"PAUSED"' },
+          { path: endpoint, body: mutation('resumeWorker'), expect: '"state":"RUNNING"' },
+        ];
   return {
     ready: {
       httpUrl,

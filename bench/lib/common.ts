@@ -55,14 +55,17 @@ export const DEFAULT_TEMPLATE: DaemonStatusData = {
   },
 };
 
-/** The worker for side `on` of the toggle, shaped like the template (same keys, same order). */
+/**
+ * The worker for side `on` of the toggle (RUNNING ⇄ PAUSED, as Roadie's pause/resume trigger),
+ * shaped like the template (same keys, same order, same status).
+ */
 export function toggledWorker(template: DaemonStatusData, on: boolean, now = new Date()): WorkerData {
   const w = template.daemonStatus.worker;
   return {
     name: w.name,
-    state: on ? 'RUNNING' : 'STOPPED',
-    status: on ? 'IDLE' : 'STOPPED',
-    activity: w.activity ? { message: w.activity.message, updatedAt: now.toISOString() } : null,
+    state: on ? 'RUNNING' : 'PAUSED',
+    status: w.status,
+    activity: { message: on ? 'Resumed' : 'Paused', updatedAt: now.toISOString() },
   };
 }
 
@@ -74,7 +77,7 @@ export function nextMessage(id: string, data: DaemonStatusData): string {
 /** Triggers shared by the bare and stock servers: alternate on/off, expect the matching state. */
 export function toggleTriggers(path: string, body: (on: boolean) => string): TriggerSpec[] {
   return [
-    { path, body: body(false), expect: '"state":"STOPPED"' },
+    { path, body: body(false), expect: '"state":"PAUSED"' },
     { path, body: body(true), expect: '"state":"RUNNING"' },
   ];
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppServices, GraphQLContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
+import { useSharedSubscriptions } from '../graphql/shared-subscribe.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -44,6 +45,7 @@ export function createYogaServer(app: AppServices, opts: { isDev: boolean; logge
       error: (...args) => opts.logger.error(args.map(String).join(' ')),
     },
     context: ({ req }) => ({ ...app, clientAddress: clientAddress(req) }),
-    plugins: [armor, useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] })],
+    // One execution per published event and operation, shared by every subscriber of it.
+    plugins: [armor, useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), useSharedSubscriptions()],
   });
 }

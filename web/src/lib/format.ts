@@ -92,11 +92,13 @@ function scaleBytes(bytes: number): { value: number; unit: (typeof byteUnits)[nu
 /** 3_400_000 → "3,4 MB" / "3.4 MB". */
 export function formatBytes(bytes: number, locale: Locale): string {
   const { value, unit } = scaleBytes(bytes);
+  // Intl spells the smallest unit out ("0 byte"); "0 B" sits better next to "3,4 MB".
+  if (unit === 'byte') return `${formatNumber(Math.round(value), locale)} B`;
   return numberFormat(locale, {
     style: 'unit',
     unit,
     unitDisplay: 'short',
-    maximumFractionDigits: unit === 'byte' ? 0 : 1,
+    maximumFractionDigits: 1,
   }).format(value);
 }
 

@@ -15,6 +15,14 @@ class Clock {
     });
   }
 
+  /**
+   * "Now" for formatting: reactive through the tick, yet never older than the moment of the
+   * call, so a timestamp that arrived between two ticks does not read as in the future.
+   */
+  current(): number {
+    return Math.max(this.now, Date.now());
+  }
+
   tick(): void {
     this.now = Date.now();
   }
