@@ -413,20 +413,25 @@ export class Orchestrator {
     } catch (err) {
       outcome = { ok: false, err };
     }
+    if (signal.aborted) {
+      // Stopped mid-cycle: not a failure and not a completed run.
+      await this.transitionStatus(slot, 'cycleSucceeded', { stats: slot.daemon.stats as Record<string, unknown> });
+      return null;
+    }
     const now = new Date();
     const nextRunAt = new Date(now.getTime() + slot.rec.intervalSeconds * 1000);
     const common: DaemonPatch = { lastRunAt: now, nextRunAt, runCount: slot.rec.runCount + 1, stats: slot.daemon.stats as Record<string, unknown> };
     if (outcome.ok) {
       await this.transitionStatus(slot, 'cycleSucceeded', { ...common, lastError: null });
-      if (isLive(slot.rec.state) && slot.rec.state !== 'PAUSED' && !signal.aborted) {
+      if (slot.rec.state === 'RUNNING') {
         this.report(slot, outcome.idle ?? `Sleeping for ${slot.rec.intervalSeconds} seconds`);
       }
       return null;
     }
-    const msg = signal.aborted ? 'stopped during a cycle' : errorMessage(outcome.err);
+    const msg = errorMessage(outcome.err);
     await this.transitionStatus(slot, 'cycleFailed', { ...common, lastError: msg, errorCount: slot.rec.errorCount + 1 });
-    if (!signal.aborted) this.log.warn({ daemon: slot.def.key, err: msg }, 'daemon cycle failed');
-    return outcome.err instanceof DaemonCrash && !signal.aborted ? outcome.err : null;
+    this.log.warn({ daemon: slot.def.key, err: msg }, 'daemon cycle failed');
+    return outcome.err instanceof DaemonCrash ? outcome.err : null;
   }
 
   /** A crashed daemon restarts with backoff at most MAX_RESTARTS times, then FAILED. */
