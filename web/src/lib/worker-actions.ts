@@ -1,20 +1,21 @@
-import type { DaemonState } from './graphql/types.js';
+import type { WorkerAction } from './graphql/types.js';
 
 export type ControlAction = 'start' | 'stop' | 'pause' | 'resume' | 'runNow';
 
-/** Which controls make sense in which daemon state; the one place the buttons ask. */
-const allowed: Record<DaemonState, readonly ControlAction[]> = {
-  REGISTERED: ['start'],
-  STARTING: ['stop'],
-  RUNNING: ['stop', 'pause', 'runNow'],
-  PAUSED: ['stop', 'resume'],
-  STOPPING: [],
-  STOPPED: ['start'],
-  FAILED: ['start'],
+const apiAction: Record<ControlAction, WorkerAction> = {
+  start: 'START',
+  stop: 'STOP',
+  pause: 'PAUSE',
+  resume: 'RESUME',
+  runNow: 'RUN_NOW',
 };
 
-export function canDo(state: DaemonState, action: ControlAction): boolean {
-  return allowed[state].includes(action);
+/**
+ * Whether a control is possible now. The server derives `availableActions` from its state
+ * table, so the rule lives in one place (server/domain/daemons/states.ts).
+ */
+export function canDo(available: readonly WorkerAction[], action: ControlAction): boolean {
+  return available.includes(apiAction[action]);
 }
 
 /** Everything a worker card can ask for; the workers state turns it into a mutation. */

@@ -23,6 +23,7 @@ export const WorkerFields = gql`
     paused
     state
     status
+    availableActions
     activity { message jobId jobType updatedAt }
     startedAt
     stoppedAt

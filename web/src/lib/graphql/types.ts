@@ -144,6 +144,8 @@ export interface Worker {
   paused: boolean;
   state: DaemonState;
   status: DaemonStatus;
+  /** Lifecycle controls the server's state table allows now. */
+  availableActions: WorkerAction[];
   activity: Activity | null;
   startedAt: DateTime | null;
   stoppedAt: DateTime | null;

@@ -44,13 +44,13 @@ export function overallStatus(workers: readonly Worker[]): OverallStatus {
 
 /** Groups keep the order in which their first worker appears (the API's start order). */
 export function groupByCategory(workers: readonly Worker[]): CategoryGroup[] {
-  const groups = new Map<DaemonCategory, Worker[]>();
+  const groups: CategoryGroup[] = [];
   for (const worker of workers) {
-    const group = groups.get(worker.category);
-    if (group) group.push(worker);
-    else groups.set(worker.category, [worker]);
+    const group = groups.find((g) => g.category === worker.category);
+    if (group) group.workers.push(worker);
+    else groups.push({ category: worker.category, workers: [worker] });
   }
-  return [...groups].map(([category, members]) => ({ category, workers: members }));
+  return groups;
 }
 
 /**
@@ -200,7 +200,7 @@ class WorkersState {
     const worker = this.get(name);
     if (!worker) return;
     const critical = worker.required || worker.category === 'CRITICAL';
-    if (critical && canDo(worker.state, 'stop')) {
+    if (critical && canDo(worker.availableActions, 'stop')) {
       const confirmed = await confirmation.ask({ kind: 'stop-critical', worker: worker.displayName });
       if (!confirmed) return;
     }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, formatNumber, formatRelativeTime } from '../../web/src/lib/format.js';
+
+const now = Date.parse('2026-11-23T12:00:00Z');
+const at = (offsetMs: number): string => new Date(now + offsetMs).toISOString();
+const MIN = 60_000;
+
+describe('relative times as the seeds show them, via Intl', () => {
+  it('speaks German', () => {
+    expect(formatRelativeTime(at(-10_000), now, 'de')).toBe('gerade eben');
+    expect(formatRelativeTime(at(-5 * MIN), now, 'de')).toBe('vor 5 Min.');
+    expect(formatRelativeTime(at(-3 * 60 * MIN), now, 'de')).toBe('vor 3 Std.');
+    expect(formatRelativeTime(at(-2 * 24 * 60 * MIN), now, 'de')).toMatch(/^vor 2 T/);
+    expect(formatRelativeTime(at(10_000), now, 'de')).toBe('jetzt');
+    expect(formatRelativeTime(at(30 * MIN), now, 'de')).toBe('in 30 Min.');
+    expect(formatRelativeTime(at(2 * 60 * MIN), now, 'de')).toBe('in 2 Std.');
+    expect(formatRelativeTime(null, now, 'de')).toBe('noch nie');
+  });
+
+  it('speaks English', () => {
+    expect(formatRelativeTime(at(-10_000), now, 'en')).toBe('just now');
+    expect(formatRelativeTime(at(-5 * MIN), now, 'en')).toBe('5 min. ago');
+    expect(formatRelativeTime(at(30 * MIN), now, 'en')).toBe('in 30 min.');
+    expect(formatRelativeTime(null, now, 'en')).toBe('never');
+  });
+
+  it('rounds to the nearer unit (59.7 minutes is an hour)', () => {
+    expect(formatRelativeTime(at(-59.7 * MIN), now, 'en')).toBe('1 hr. ago');
+  });
+});
+
+describe('numbers and bytes', () => {
+  it('formats per locale', () => {
+    expect(formatNumber(1234567, 'de')).toBe('1.234.567');
+    expect(formatNumber(1234567, 'en')).toBe('1,234,567');
+    expect(formatBytes(3_400_000, 'de')).toBe('3,4 MB');
+    expect(formatBytes(3_400_000, 'en')).toBe('3.4 MB');
+    expect(formatBytes(0, 'en')).toBe('0 B');
+    expect(formatDuration(300, 'en')).toBe('5 min');
+    expect(formatDuration(90, 'en')).toBe('90 sec');
+  });
+});
