@@ -53,8 +53,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     stopTimeoutMs: 5000,
   });
   const env: DaemonEnv = { config, logger, services };
-  orchestrator.register((options.daemons ?? createDaemons)(env));
-  await orchestrator.init();
+  try {
+    orchestrator.register((options.daemons ?? createDaemons)(env));
+    await orchestrator.init();
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
   const yoga = createYogaServer({ orchestrator, controls, services, bus }, { isDev: config.isDev, logger });
@@ -66,12 +71,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ready: async () => {
         const database = await databaseReachable(orm);
         const { unhealthy } = orchestrator.overview();
-        return { ready: database && unhealthy.length === 0, database, unhealthyDaemons: unhealthy };
+        return { ready: startedUp && database && unhealthy.length === 0, startedUp, database, unhealthyDaemons: unhealthy };
       },
     },
     SPA_DIR,
   );
   const ws = attachGraphQLWs(server, yoga);
+  let starting: Promise<unknown> | null = null;
+  let startedUp = false;
   let stopped = false;
 
   return {
@@ -84,12 +91,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host}:${address.port}`;
       logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
-      if (config.autostart) await orchestrator.startAll();
+      if (config.autostart) {
+        starting = orchestrator.startAll();
+        await starting;
+      }
+      startedUp = true;
       return { url, port: address.port };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      // A stop during start-up lets the start finish first, so no daemon is left half started.
+      await starting?.catch(() => undefined);
       services.stop();
       await orchestrator.stopAll();
       await ws.close();

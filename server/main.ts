@@ -16,7 +16,6 @@ try {
 }
 
 const app = await buildApp(config);
-await app.start();
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -37,3 +36,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+await app.start();

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isValidInterval, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, type DaemonDefinition } from '../domain/daemons/catalog.js';
 import { dependentsOf, startOrder, startWaves, validateGraph } from '../domain/daemons/graph.js';
 import { countStates, isHealthy, unhealthyRequired } from '../domain/daemons/health.js';
-import { restartDelayMs, shouldRestart } from '../domain/daemons/restart.js';
+import { restartDelayMs, shouldForgiveRestarts, shouldRestart } from '../domain/daemons/restart.js';
 import {
   availableActions,
   DAEMON_TRANSITIONS,
@@ -137,7 +137,8 @@ export class Orchestrator {
   async startAll(): Promise<void> {
     const waves = startWaves([...this.slots.values()].map((s) => s.def));
     for (const wave of waves) {
-      await Promise.all(wave.filter((k) => this.slot(k).rec.enabled).map((k) => this.start(k)));
+      // A dependency that FAILED in an earlier wave has had its restarts: do not set it up again per dependent.
+      await Promise.all(wave.filter((k) => this.slot(k).rec.enabled).map((k) => this.start(k, { retryFailedDependencies: false })));
     }
   }
 
@@ -182,17 +183,21 @@ export class Orchestrator {
   // ---- controls ----------------------------------------------------------------------------
 
   /** Starts a daemon (and the dependencies it needs). Starting a live daemon is a success. */
-  async start(name: string): Promise<ControlResult> {
+  async start(name: string, opts: { retryFailedDependencies?: boolean } = {}): Promise<ControlResult> {
     const slot = this.slots.get(name);
     if (!slot) return this.unknown(name);
     if (isLive(slot.rec.state)) return this.ok(slot, false, `Worker '${name}' is already running`);
-    for (const dep of slot.def.dependsOn) await this.start(dep);
+    for (const dep of slot.def.dependsOn) {
+      if (opts.retryFailedDependencies !== false || this.slot(dep).rec.state !== 'FAILED') await this.start(dep, opts);
+    }
     return this.withLock(slot, async () => {
       const state = slot.rec.state;
       if (isLive(state)) return this.ok(slot, false, `Worker '${name}' is already running`);
       if (!DAEMON_TRANSITIONS.start.from.includes(state)) return this.invalid(slot, 'START');
       const deadDeps = slot.def.dependsOn.filter((d) => !isLive(this.slot(d).rec.state));
-      if (!(await this.transition(slot, 'start', { restartCount: 0, error: null }))) return this.invalid(slot, 'START');
+      // A daemon that failed runs a cycle as soon as it is up again rather than at its old time.
+      const patch: DaemonPatch = state === 'FAILED' ? { restartCount: 0, error: null, nextRunAt: null } : { restartCount: 0, error: null };
+      if (!(await this.transition(slot, 'start', patch))) return this.invalid(slot, 'START');
       if (deadDeps.length > 0) {
         const why = deadDeps.map((d) => `${d} is ${this.slot(d).rec.state}`).join(', ');
         await this.transition(slot, 'startFailed', { error: `dependency not running: ${why}` });
@@ -422,9 +427,12 @@ export class Orchestrator {
     const nextRunAt = new Date(now.getTime() + slot.rec.intervalSeconds * 1000);
     const common: DaemonPatch = { lastRunAt: now, nextRunAt, runCount: slot.rec.runCount + 1, stats: slot.daemon.stats as Record<string, unknown> };
     if (outcome.ok) {
-      await this.transitionStatus(slot, 'cycleSucceeded', { ...common, lastError: null });
+      const forgive = shouldForgiveRestarts(slot.rec.restartCount, slot.rec.startedAt?.getTime() ?? null, now.getTime());
+      await this.transitionStatus(slot, 'cycleSucceeded', { ...common, lastError: null, ...(forgive ? { restartCount: 0 } : {}) });
       if (slot.rec.state === 'RUNNING') {
         this.report(slot, outcome.idle ?? `Sleeping for ${slot.rec.intervalSeconds} seconds`);
+      } else if (slot.rec.state === 'PAUSED') {
+        this.report(slot, 'Paused'); // paused mid-cycle: replaces the cycle's last (maybe still pending) progress
       }
       return null;
     }

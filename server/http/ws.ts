@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ServerContext, Yoga } from './yoga.js';
@@ -29,16 +29,25 @@ export function attachGraphQLWs(server: Server, yoga: Yoga): { close(): Promise<
           socket: ctx.extra.socket,
           params,
         } as unknown as ServerContext);
+        // parse and graphql-armor's rules throw GraphQLErrors: answer this operation with them
+        // (as yoga does over HTTP) instead of letting graphql-ws close the socket with 4500.
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         const args: EnvelopedArgs = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
         return args;
       },
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonGraphError, dependenciesOf, dependentsOf, findCycle, startOrder, startWaves, validateGraph, type GraphNode } from '../../server/domain/daemons/graph.js';
 import { countStates, isHealthy, unhealthyRequired } from '../../server/domain/daemons/health.js';
-import { restartDelayMs, shouldRestart } from '../../server/domain/daemons/restart.js';
+import { RESTART_FORGIVE_AFTER_MS, restartDelayMs, shouldForgiveRestarts, shouldRestart } from '../../server/domain/daemons/restart.js';
 
 const n = (key: string, priority: number, dependsOn: string[] = []): GraphNode => ({ key, priority, dependsOn });
 
@@ -65,5 +65,13 @@ describe('restart policy', () => {
   it('restarts at most three times with doubling delays', () => {
     expect([0, 1, 2, 3].map((c) => shouldRestart(c))).toEqual([true, true, true, false]);
     expect([1, 2, 3].map((a) => restartDelayMs(a, 1000))).toEqual([1000, 2000, 4000]);
+  });
+
+  it('gives the restart budget back only after the daemon stayed up long enough', () => {
+    const t0 = 1_000_000;
+    expect(shouldForgiveRestarts(2, t0, t0 + RESTART_FORGIVE_AFTER_MS)).toBe(true);
+    expect(shouldForgiveRestarts(2, t0, t0 + RESTART_FORGIVE_AFTER_MS - 1)).toBe(false);
+    expect(shouldForgiveRestarts(0, t0, t0 + RESTART_FORGIVE_AFTER_MS)).toBe(false);
+    expect(shouldForgiveRestarts(1, null, t0)).toBe(false);
   });
 });

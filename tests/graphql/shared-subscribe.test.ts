@@ -54,7 +54,7 @@ function makeSchema() {
           type: new GraphQLNonNull(Tick),
           args: { topic: { type: new GraphQLNonNull(GraphQLString) } },
           subscribe: (_root: unknown, args: { topic: string }) => pubsub.subscribe('tick', args.topic),
-          resolve: (ev: Event) => ev,
+          resolve: (ev: unknown) => ev,
         },
         failsGraphQL: {
           type: GraphQLString,
@@ -75,7 +75,7 @@ function makeSchema() {
         explodes: {
           type: GraphQLString,
           subscribe: () => explodingStream(),
-          resolve: (v: string) => v,
+          resolve: (v: unknown) => v,
         },
       },
     }),

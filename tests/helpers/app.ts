@@ -24,9 +24,18 @@ export interface TestAppOptions extends BuildOptions {
   keepData?: boolean;
 }
 
+/** Internal: the temp folder was created by startTestApp, so the last stop removes it. */
+interface Owned {
+  ownsDataDir?: boolean;
+}
+
 /** Starts the real app on port 0 with a temp SQLite file, quiet logs and fast restarts. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const owned = (opts as Owned).ownsDataDir ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'roadie-test-')));
+  const removeData = async (): Promise<void> => {
+    if (owned && !opts.keepData) await fs.rm(dataDir, { recursive: true, force: true });
+  };
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -37,8 +46,15 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     NODE_ENV: 'test',
     ...opts.env,
   });
-  const app = await buildApp(config, opts);
-  const { url } = await app.start();
+  let app: App;
+  let url: string;
+  try {
+    app = await buildApp(config, opts);
+    ({ url } = await app.start());
+  } catch (err) {
+    await removeData();
+    throw err;
+  }
   const self: TestApp = {
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
@@ -46,24 +62,43 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     app,
     async stop() {
       await app.stop();
-      if (!opts.keepData && !opts.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+      await removeData();
     },
     async restart() {
       await app.stop();
-      return startTestApp({ ...opts, dataDir, keepData: true });
+      const next: TestAppOptions & Owned = { ...opts, dataDir, ownsDataDir: owned };
+      return startTestApp(next);
     },
   };
   return self;
 }
 
-/** POSTs a GraphQL operation and returns its data, throwing on GraphQL errors. */
-export async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+export interface GraphQLResponse<T> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  /** The raw response text (to check nothing leaks). */
+  text: string;
+}
+
+/** POSTs a GraphQL operation and returns status, headers and the parsed body, errors included. */
+export async function gqlRaw<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as GraphQLResponse<T>['body'], text };
+}
+
+/** POSTs a GraphQL operation and returns its data, throwing on GraphQL errors. */
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const { body } = await gqlRaw<T>(url, query, variables);
   if (body.errors?.length) throw new Error(`GraphQL errors: ${body.errors.map((e) => e.message).join('; ')}`);
   return body.data as T;
 }

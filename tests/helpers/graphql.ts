@@ -1,0 +1,106 @@
+import { gql } from './app.js';
+
+/** The Worker fields the integration tests look at. */
+export const WORKER_FIELDS = /* GraphQL */ `
+  name
+  state
+  status
+  enabled
+  paused
+  required
+  dependsOn
+  intervalSeconds
+  startedAt
+  stoppedAt
+  error
+  restartCount
+  runCount
+  errorCount
+  lastError
+  lastRunAt
+  activity { message jobId jobType updatedAt }
+`;
+
+export interface WorkerData {
+  name: string;
+  state: string;
+  status: string;
+  enabled: boolean;
+  paused: boolean;
+  required: boolean;
+  dependsOn: string[];
+  intervalSeconds: number;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  error: string | null;
+  restartCount: number;
+  runCount: number;
+  errorCount: number;
+  lastError: string | null;
+  lastRunAt: string | null;
+  activity: { message: string; jobId: string | null; jobType: string | null; updatedAt: string } | null;
+}
+
+/** Every member of WorkerControlResult, with its fields. */
+export const CONTROL_RESULT_FIELDS = /* GraphQL */ `
+  __typename
+  ... on WorkerControlPayload { changed message worker { ${WORKER_FIELDS} } }
+  ... on Error { message }
+  ... on UnknownWorkerError { name }
+  ... on InvalidTransitionError { workerName: worker state action }
+  ... on DependentsRunningError { workerName: worker dependents }
+  ... on InvalidArgumentError { argument }
+`;
+
+export interface ControlResultData {
+  __typename: 'WorkerControlPayload' | 'UnknownWorkerError' | 'InvalidTransitionError' | 'DependentsRunningError' | 'InvalidArgumentError';
+  message: string;
+  changed?: boolean;
+  worker?: WorkerData;
+  /** `worker` of the error types (a key). */
+  workerName?: string;
+  name?: string;
+  state?: string;
+  action?: string;
+  dependents?: string[];
+  argument?: string;
+}
+
+/** A GraphQL literal for a JS value (strings, numbers, booleans, lists of them). */
+function literal(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
+  return JSON.stringify(v);
+}
+
+/** Runs one control mutation, e.g. control(url, 'stopWorker', { name: 'x', cascade: true }). */
+export async function control(url: string, field: string, args: Record<string, unknown>): Promise<ControlResultData> {
+  const argList = Object.entries(args)
+    .map(([k, v]) => `${k}: ${literal(v)}`)
+    .join(', ');
+  const data = await gql<{ r: ControlResultData }>(url, `mutation { r: ${field}(${argList}) { ${CONTROL_RESULT_FIELDS} } }`);
+  return data.r;
+}
+
+/** Like `control`, but fails unless the result is a WorkerControlPayload. */
+export async function controlOk(url: string, field: string, args: Record<string, unknown>): Promise<ControlResultData & { worker: WorkerData }> {
+  const r = await control(url, field, args);
+  if (r.__typename !== 'WorkerControlPayload') throw new Error(`${field}(${JSON.stringify(args)}) → ${r.__typename}: ${r.message}`);
+  return r as ControlResultData & { worker: WorkerData };
+}
+
+export async function getWorker(url: string, name: string, extra = ''): Promise<WorkerData | null> {
+  const data = await gql<{ worker: WorkerData | null }>(url, `query ($name: String!) { worker(name: $name) { ${WORKER_FIELDS} ${extra} } }`, { name });
+  return data.worker;
+}
+
+export async function getWorkers(url: string): Promise<WorkerData[]> {
+  return (await gql<{ workers: WorkerData[] }>(url, `{ workers { ${WORKER_FIELDS} } }`)).workers;
+}
+
+export const DAEMON_STATUS_SUB = (extra = ''): string => /* GraphQL */ `
+  subscription ($name: String) { daemonStatus(name: $name) { worker { ${WORKER_FIELDS} ${extra} } } }
+`;
+
+export interface DaemonStatusData<W = WorkerData> {
+  daemonStatus: { worker: W };
+}
