@@ -11,7 +11,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['tests/domain/**/*.test.ts', 'tests/web/**/*.test.ts', 'tests/graphql/**/*.test.ts', 'tests/daemons/**/*.unit.test.ts'],
+          include: ['tests/domain/**/*.test.ts', 'tests/events/**/*.test.ts', 'tests/web/**/*.test.ts', 'tests/graphql/**/*.test.ts', 'tests/daemons/**/*.unit.test.ts'],
           environment: 'node',
         },
       },

@@ -34,6 +34,8 @@ interface Target {
 const targets = new Map<string, Target>();
 
 const CONNECT_CONCURRENCY = 50;
+const TRIGGER_ALONE_ROUNDS = 20;
+const PARSE_EACH = process.env.BENCH_CLIENT_PARSE === '1';
 
 function connectOne(t: Target, index: number): Promise<void> {
   const { spec } = t;
@@ -57,6 +59,8 @@ function connectOne(t: Target, index: number): Promise<void> {
     ws.on('message', (data: Buffer) => {
       if (ready) {
         t.messages++;
+        // BENCH_CLIENT_PARSE=1: decode every message as graphql-ws's createClient does (same for all targets).
+        if (PARSE_EACH && (JSON.parse(data.toString('utf8')) as { type?: string }).type !== 'next') return;
         if (t.armed && t.got[index] === 0 && data.includes(t.expect)) {
           t.got[index] = 1;
           if (t.count === 0) {
@@ -94,7 +98,8 @@ function connectOne(t: Target, index: number): Promise<void> {
 
 let snapshot = '';
 
-async function connect(spec: TargetSpec, count: number): Promise<void> {
+/** Registers a target and times its trigger on its own (no subscriber yet). */
+async function prepare(spec: TargetSpec, count: number): Promise<void> {
   const t: Target = {
     spec,
     sockets: new Array<WebSocket>(count),
@@ -112,6 +117,23 @@ async function connect(spec: TargetSpec, count: number): Promise<void> {
     triggerIndex: 0,
   };
   targets.set(spec.name, t);
+  // An even number of rounds, so the toggle ends where it began.
+  const alone: number[] = [];
+  for (let i = 0; i < TRIGGER_ALONE_ROUNDS; i++) {
+    const trig = spec.triggers[i % spec.triggers.length]!;
+    const t0 = process.hrtime.bigint();
+    const r = await post(t, trig.path, trig.body);
+    alone.push(Number(r.at - t0));
+    if (r.status !== 200 || r.text.includes('"errors"')) throw new Error(`${spec.name}: trigger answered ${r.status}: ${r.text}`);
+  }
+  alone.sort((a, b) => a - b);
+  send({ ev: 'prepared', name: spec.name, triggerAloneMedianMs: alone[Math.floor(alone.length / 2)]! / 1e6 });
+}
+
+async function connect(name: string): Promise<void> {
+  const t = targets.get(name);
+  if (!t) throw new Error(`unknown target ${name}`);
+  const count = t.got.length;
   snapshot = '';
   const started = process.hrtime.bigint();
   let next = 0;
@@ -120,7 +142,7 @@ async function connect(spec: TargetSpec, count: number): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, worker));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  send({ ev: 'connected', name: spec.name, ms, snapshotBytes: Buffer.byteLength(snapshot), snapshot });
+  send({ ev: 'connected', name, ms, snapshotBytes: Buffer.byteLength(snapshot), snapshot });
 }
 
 function post(t: Target, path: string, body: string): Promise<{ status: number; text: string; at: bigint }> {
@@ -168,7 +190,7 @@ interface RoundResult {
   failure?: string;
 }
 
-async function round(t: Target, quietMs: number, timeoutMs: number): Promise<RoundResult> {
+async function round(t: Target, quietMs: number, settleMs: number, timeoutMs: number): Promise<RoundResult> {
   const trig = t.spec.triggers[t.triggerIndex++ % t.spec.triggers.length]!;
   t.expect = Buffer.from(trig.expect);
   t.got.fill(0);
@@ -201,6 +223,9 @@ async function round(t: Target, quietMs: number, timeoutMs: number): Promise<Rou
   if (outcome === 'timeout') failure = `only ${t.count}/${t.got.length} sockets had the event after ${timeoutMs} ms`;
   await quiet(t, quietMs);
   const cpu = process.cpuUsage(cpu0);
+  // The GraphQL servers keep working after the last message (write callbacks, re-arming 1,000
+  // iterators, GC): let that finish before the next round, which may be another server's.
+  await sleep(settleMs);
   return {
     ns: Number(tAll - t0),
     firstNs: Number(t.tFirst - t0),
@@ -211,7 +236,7 @@ async function round(t: Target, quietMs: number, timeoutMs: number): Promise<Rou
   };
 }
 
-async function run(names: string[], warmup: number, rounds: number, quietMs: number, timeoutMs: number): Promise<void> {
+async function run(names: string[], warmup: number, rounds: number, quietMs: number, settleMs: number, timeoutMs: number): Promise<void> {
   const list = names.map((n) => {
     const t = targets.get(n);
     if (!t) throw new Error(`unknown target ${n}`);
@@ -230,11 +255,12 @@ async function run(names: string[], warmup: number, rounds: number, quietMs: num
       sampleEvent: '',
     };
   }
+  const cpuRun0 = process.cpuUsage();
   for (let r = 0; r < warmup + rounds; r++) {
     // Interleaved, with the order rotated every round, so drift and noise hit all targets alike.
     for (let k = 0; k < list.length; k++) {
       const t = list[(r + k) % list.length]!;
-      const res = await round(t, quietMs, timeoutMs);
+      const res = await round(t, quietMs, settleMs, timeoutMs);
       const out = byTarget[t.spec.name]!;
       if (res.failure) out.failures.push(`round ${r}: ${res.failure}`);
       if (r < warmup) continue;
@@ -250,13 +276,15 @@ async function run(names: string[], warmup: number, rounds: number, quietMs: num
     }
     if ((r + 1) % 10 === 0) send({ ev: 'progress', text: `round ${r + 1}/${warmup + rounds}` });
   }
-  send({ ev: 'results', byTarget });
+  const cpuRun = process.cpuUsage(cpuRun0);
+  send({ ev: 'results', byTarget, clientCpuUs: cpuRun.user + cpuRun.system });
 }
 
 process.on('message', (msg: ToClient) => {
   const handle = async () => {
-    if (msg.cmd === 'connect') await connect(msg.target, msg.count);
-    else if (msg.cmd === 'run') await run(msg.names, msg.warmup, msg.rounds, msg.quietMs, msg.timeoutMs);
+    if (msg.cmd === 'prepare') await prepare(msg.target, msg.count);
+    else if (msg.cmd === 'connect') await connect(msg.name);
+    else if (msg.cmd === 'run') await run(msg.names, msg.warmup, msg.rounds, msg.quietMs, msg.settleMs, msg.timeoutMs);
     else if (msg.cmd === 'close') {
       for (const t of targets.values()) {
         for (const ws of t.sockets) ws?.terminate();

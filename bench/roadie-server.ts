@@ -6,11 +6,15 @@
  * event (state RUNNING ⇄ PAUSED) per trigger. startWorker / stopWorker also work
  * (BENCH_ROADIE_TRIGGER=startstop) but publish two events per trigger (STARTING then RUNNING,
  * STOPPING then STOPPED) and wait for the daemon's loop, so the trigger itself takes longer.
+ * Only the cleanup daemon runs unless BENCH_ROADIE_AUTOSTART=true (then every daemon enabled by
+ * default runs too, and their events reach the subscribers as in production).
  * BENCH_ROADIE_ROOT points at another checkout (for experiments on a copy of server/).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as AppModule from '../server/app.js';
+import type * as ConfigModule from '../server/config.js';
 import { DAEMON_STATUS_QUERY, runServerChild, type TriggerSpec } from './lib/common.js';
 
 const root = process.env.BENCH_ROADIE_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,10 +24,19 @@ await runServerChild(async () => {
   const dataDir = process.env.BENCH_ROADIE_DATA_DIR;
   if (!dataDir) return { unavailable: 'BENCH_ROADIE_DATA_DIR not set' };
   const appModule = path.join(root, 'server/app.ts');
-  const { buildApp } = (await import(appModule)) as typeof import('../server/app.js');
-  const { loadConfig } = (await import(path.join(root, 'server/config.ts'))) as typeof import('../server/config.js');
+  const { buildApp } = (await import(appModule)) as typeof AppModule;
+  const { loadConfig } = (await import(path.join(root, 'server/config.ts'))) as typeof ConfigModule;
   const app = await buildApp(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', ROADIE_DATA_DIR: dataDir, ROADIE_LOG_LEVEL: 'warn', NODE_ENV: 'production' }),
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ROADIE_DATA_DIR: dataDir,
+      ROADIE_LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      // The other daemons' cycles publish daemon:changed events that reach every subscriber (and
+      // burn CPU while the other servers run their rounds): off unless BENCH_ROADIE_AUTOSTART=true.
+      ROADIE_AUTOSTART: process.env.BENCH_ROADIE_AUTOSTART ?? 'false',
+    }),
   );
   const { url } = await app.start();
   // The cleanup daemon is disabled by default: start it once, before anyone subscribes.
@@ -32,6 +45,13 @@ await runServerChild(async () => {
     return { unavailable: `could not start the cleanup daemon: ${JSON.stringify(started)}` };
   }
   await new Promise((r) => setTimeout(r, 500)); // let its first cycle finish
+  // daemon:changed events by daemon: daemonStatus(name) subscribers only receive their daemon's
+  // (routed by key), so these are the events the run produced, not what each subscriber handled.
+  const events: Record<string, number> = {};
+  const counting = app.bus.subscribe('daemon:changed');
+  void (async () => {
+    for await (const w of counting) events[w.name] = (events[w.name] ?? 0) + 1;
+  })();
   const base = new URL(url);
   const httpUrl = `http://127.0.0.1:${base.port}`;
   const endpoint = '/graphql';
@@ -53,7 +73,17 @@ await runServerChild(async () => {
       protocol: 'graphql-ws',
       query: DAEMON_STATUS_QUERY,
       triggers,
+      notes: [
+        process.env.BENCH_ROADIE_AUTOSTART === 'true'
+          ? 'every daemon enabled by default runs (BENCH_ROADIE_AUTOSTART=true)'
+          : 'only the cleanup daemon runs (ROADIE_AUTOSTART=false; BENCH_ROADIE_AUTOSTART=true starts the others)',
+        'useSharedSubscriptions() as wired in server/http/yoga.ts',
+      ],
     },
-    stop: () => app.stop(),
+    stop: async () => {
+      await counting.return?.();
+      await app.stop();
+    },
+    stats: () => ({ daemonChangedEventsByDaemon: { ...events } }),
   };
 });

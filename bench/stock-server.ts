@@ -1,6 +1,6 @@
 /**
  * Baseline (2): stock graphql-yoga + graphql-ws (yoga's documented recipe), no optimisation.
- * Same subscription shape as Roadie; startWorker/stopWorker publish one fresh event object through
+ * Same subscription shape as Roadie; pauseWorker/resumeWorker publish one fresh event object through
  * yoga's createPubSub. With BENCH_SHARED=1 it also installs Roadie's useSharedSubscriptions()
  * (an informational row: the plugin's effect on an otherwise stock server).
  */
@@ -33,14 +33,14 @@ await runServerChild(async () => {
       type Worker { name: String! state: DaemonState! status: DaemonStatus! activity: Activity }
       type DaemonStatusEvent { worker: Worker! }
       type Query { worker(name: String!): Worker }
-      type Mutation { startWorker(name: String!): Worker! stopWorker(name: String!): Worker! }
+      type Mutation { resumeWorker(name: String!): Worker! pauseWorker(name: String!): Worker! }
       type Subscription { daemonStatus(name: String!): DaemonStatusEvent! }
     `,
     resolvers: {
       Query: { worker: (_: unknown, { name }: { name: string }) => workers.get(name) ?? null },
       Mutation: {
-        startWorker: (_: unknown, { name }: { name: string }) => setWorker(name, true),
-        stopWorker: (_: unknown, { name }: { name: string }) => setWorker(name, false),
+        resumeWorker: (_: unknown, { name }: { name: string }) => setWorker(name, true),
+        pauseWorker: (_: unknown, { name }: { name: string }) => setWorker(name, false),
       },
       Subscription: {
         daemonStatus: {
@@ -96,7 +96,7 @@ await runServerChild(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const mutation = (on: boolean) =>
-    JSON.stringify({ query: `mutation { ${on ? 'startWorker' : 'stopWorker'}(name: "cleanup") { __typename } }` });
+    JSON.stringify({ query: `mutation { ${on ? 'resumeWorker' : 'pauseWorker'}(name: "cleanup") { __typename } }` });
   return {
     ready: {
       httpUrl: `http://127.0.0.1:${port}`,

@@ -76,7 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     SPA_DIR,
   );
-  const ws = attachGraphQLWs(server, yoga);
+  const ws = attachGraphQLWs(server, yoga, { isDev: config.isDev });
   let starting: Promise<unknown> | null = null;
   let startedUp = false;
   let stopped = false;

@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+
 /**
  * Shared pieces of the fan-out benchmark: the IPC messages between the orchestrator
  * (bench/fanout.ts), the server children and the client child, and the event payload.
@@ -84,7 +87,13 @@ export function toggleTriggers(path: string, body: (on: boolean) => string): Tri
 
 // ---- IPC: orchestrator ⇄ server child ----
 
-export type ToServer = { cmd: 'rss' } | { cmd: 'cpu' } | { cmd: 'stop' };
+export type ToServer =
+  | { cmd: 'rss' }
+  | { cmd: 'cpu' }
+  | { cmd: 'stop' }
+  | { cmd: 'profile-start' }
+  | { cmd: 'profile-stop'; file: string }
+  | { cmd: 'stats' };
 
 export interface ServerReady {
   ev: 'ready';
@@ -101,13 +110,16 @@ export type FromServer =
   | { ev: 'unavailable'; reason: string }
   | { ev: 'rss'; rss: number; heapUsed: number }
   | { ev: 'cpu'; userUs: number; systemUs: number }
+  | { ev: 'profile'; file: string }
+  | { ev: 'stats'; stats: Record<string, unknown> }
   | { ev: 'stopped' };
 
 // ---- IPC: orchestrator ⇄ client child ----
 
 export type ToClient =
-  | { cmd: 'connect'; target: TargetSpec; count: number }
-  | { cmd: 'run'; names: string[]; warmup: number; rounds: number; quietMs: number; timeoutMs: number }
+  | { cmd: 'prepare'; target: TargetSpec; count: number }
+  | { cmd: 'connect'; name: string }
+  | { cmd: 'run'; names: string[]; warmup: number; rounds: number; quietMs: number; settleMs: number; timeoutMs: number }
   | { cmd: 'close' };
 
 export interface TargetRounds {
@@ -128,15 +140,18 @@ export interface TargetRounds {
 }
 
 export type FromClient =
+  | { ev: 'prepared'; name: string; triggerAloneMedianMs: number }
   | { ev: 'connected'; name: string; ms: number; snapshotBytes: number; snapshot: string }
   | { ev: 'progress'; text: string }
-  | { ev: 'results'; byTarget: Record<string, TargetRounds> }
+  | { ev: 'results'; byTarget: Record<string, TargetRounds>; clientCpuUs: number }
   | { ev: 'error'; message: string }
   | { ev: 'closed' };
 
 /** Runs a server child: answers the orchestrator's rss/cpu/stop requests. */
 export async function runServerChild(
-  start: () => Promise<{ ready: Omit<ServerReady, 'ev'>; stop: () => Promise<void> } | { unavailable: string }>,
+  start: () => Promise<
+    { ready: Omit<ServerReady, 'ev'>; stop: () => Promise<void>; stats?: () => Record<string, unknown> } | { unavailable: string }
+  >,
 ): Promise<void> {
   const send = (m: FromServer) => process.send!(m);
   let started: Awaited<ReturnType<typeof start>>;
@@ -152,9 +167,32 @@ export async function runServerChild(
     process.disconnect?.();
     return;
   }
-  const { ready, stop } = started;
+  const { ready, stop, stats } = started;
   const gc = (globalThis as { gc?: () => void }).gc;
+  let session: Session | undefined;
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
   process.on('message', (msg: ToServer) => {
+    if (msg.cmd === 'profile-start') {
+      void (async () => {
+        session = new Session();
+        session.connect();
+        await post('Profiler.enable');
+        await post('Profiler.setSamplingInterval', { interval: 100 });
+        await post('Profiler.start');
+        send({ ev: 'profile', file: '' });
+      })();
+      return;
+    }
+    if (msg.cmd === 'profile-stop') {
+      void (async () => {
+        const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+        writeFileSync(msg.file, JSON.stringify(profile));
+        session!.disconnect();
+        send({ ev: 'profile', file: msg.file });
+      })();
+      return;
+    }
     if (msg.cmd === 'rss') {
       gc?.();
       gc?.();
@@ -162,6 +200,8 @@ export async function runServerChild(
         const m = process.memoryUsage();
         send({ ev: 'rss', rss: m.rss, heapUsed: m.heapUsed });
       }, 50);
+    } else if (msg.cmd === 'stats') {
+      send({ ev: 'stats', stats: stats?.() ?? {} });
     } else if (msg.cmd === 'cpu') {
       const c = process.cpuUsage();
       send({ ev: 'cpu', userUs: c.user, systemUs: c.system });
@@ -185,4 +225,17 @@ export function parseTemplate(): DaemonStatusData {
   const raw = process.env.BENCH_TEMPLATE;
   if (!raw) return DEFAULT_TEMPLATE;
   return JSON.parse(raw) as DaemonStatusData;
+}
+
+/** Machine-wide CPU counters from /proc/stat (Linux), in clock ticks; null elsewhere. */
+export function readCpuTicks(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
 }

@@ -574,7 +574,7 @@ export class Orchestrator {
   }
 
   private publish(slot: Slot, stateChanged: boolean): void {
-    this.bus.publish('daemon:changed', this.view(slot));
+    this.bus.publish('daemon:changed', this.view(slot), slot.def.key);
     if (stateChanged) this.bus.publish('orchestrator:changed', this.overview());
   }
 

@@ -1,12 +1,129 @@
-import { createPubSub, type PubSub, type PubSubEventTarget } from 'graphql-yoga';
 import type { Topics } from './topics.js';
 
-export type EventBus = PubSub<Topics>;
+/** How far a subscriber may fall behind before its stream ends with an error. */
+export const MAX_QUEUED_EVENTS = 1024;
+
+export class SubscriberOverflowError extends Error {
+  override name = 'SubscriberOverflowError';
+}
 
 /**
- * The typed event bus. Local (in-process EventTarget) by default; an EventTarget from
- * @graphql-yoga/redis-event-target carries the same topics between processes.
+ * One subscriber's stream: a queue fed by the bus. It listens from the moment it is created,
+ * and return() ends it at once (also while a next() is waiting).
  */
-export function createEventBus(eventTarget?: PubSubEventTarget<Topics>): EventBus {
-  return createPubSub<Topics>(eventTarget ? { eventTarget } : undefined);
+class LiveStream<T> implements AsyncIterableIterator<T> {
+  private readonly queue: T[] = [];
+  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
+  private failure: unknown = null;
+  private finished = false;
+
+  constructor(private readonly detach: () => void) {}
+
+  push(value: T): void {
+    if (this.finished) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value, done: false });
+    } else if (this.queue.length < MAX_QUEUED_EVENTS) {
+      this.queue.push(value);
+    } else {
+      this.failure = new SubscriberOverflowError(`subscriber fell more than ${MAX_QUEUED_EVENTS} events behind`);
+      this.end();
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift() as T, done: false });
+    if (this.failure !== null) {
+      const e = this.failure;
+      this.failure = null;
+      return Promise.reject(e);
+    }
+    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.queue.length = 0;
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.detach();
+    const w = this.waiting;
+    this.waiting = null;
+    if (!w) return;
+    if (this.failure !== null) {
+      w.reject(this.failure);
+      this.failure = null;
+    } else {
+      w.resolve({ value: undefined, done: true });
+    }
+  }
+}
+
+export type Topic = keyof Topics;
+
+export interface EventBus {
+  /** Publishes to the topic's subscribers and, with a key, to those of that key only. */
+  publish<K extends Topic>(topic: K, payload: Topics[K], key?: string): void;
+  /** A stream of the topic's events (only those published with `key`, when given), listening at once. */
+  subscribe<K extends Topic>(topic: K, key?: string): AsyncIterableIterator<Topics[K]>;
+}
+
+interface Channel {
+  readonly subscribers: Set<LiveStream<unknown>>;
+  readonly listener: (event: Event) => void;
+}
+
+const channelName = (topic: string, key?: string): string => (key === undefined ? topic : `${topic}\u0000${key}`);
+
+/**
+ * The typed event bus. One listener per channel on an EventTarget (in-process by default; an
+ * EventTarget shared between processes, e.g. @graphql-yoga/redis-event-target, carries the
+ * same channels) fans each event out to small per-subscriber queues.
+ */
+export function createEventBus(eventTarget: EventTarget = new EventTarget()): EventBus {
+  const channels = new Map<string, Channel>();
+
+  return {
+    publish(topic, payload, key) {
+      eventTarget.dispatchEvent(new CustomEvent(channelName(topic), { detail: payload }));
+      if (key !== undefined) eventTarget.dispatchEvent(new CustomEvent(channelName(topic, key), { detail: payload }));
+    },
+    subscribe<K extends Topic>(topic: K, key?: string) {
+      const name = channelName(topic, key);
+      let channel = channels.get(name);
+      if (!channel) {
+        const subscribers = new Set<LiveStream<unknown>>();
+        const listener = (event: Event): void => {
+          const detail = (event as CustomEvent<unknown>).detail;
+          for (const s of subscribers) s.push(detail);
+        };
+        channel = { subscribers, listener };
+        channels.set(name, channel);
+        eventTarget.addEventListener(name, listener);
+      }
+      const ch = channel;
+      const stream: LiveStream<unknown> = new LiveStream(() => {
+        ch.subscribers.delete(stream);
+        if (ch.subscribers.size === 0) {
+          eventTarget.removeEventListener(name, ch.listener);
+          channels.delete(name);
+        }
+      });
+      ch.subscribers.add(stream);
+      return stream as LiveStream<Topics[K]>;
+    },
+  };
 }

@@ -1,24 +1,37 @@
 /**
- * A subscription source that first yields a snapshot, then live events. It starts listening
- * before the snapshot is taken, so nothing that happens in between is missed (a change may
- * arrive twice: in the snapshot and as an event, which is harmless for state).
+ * A subscription source that first yields a snapshot, then live events. The live stream must
+ * already be listening when this is called (the bus's streams listen from creation), so nothing
+ * that happens while the snapshot is taken is missed; a change may arrive twice (in the snapshot
+ * and as an event), which is harmless for state. return() ends it at once and detaches the
+ * live stream, also while it waits for an event.
  */
-export async function* snapshotThenLive<T>(
-  live: AsyncIterable<T>,
-  snapshot: () => readonly T[] | Promise<readonly T[]>,
-  accept: (value: T) => boolean = () => true,
-): AsyncGenerator<T> {
-  const it = live[Symbol.asyncIterator]();
-  let pending = it.next();
-  try {
-    for (const value of await snapshot()) yield value;
-    for (;;) {
-      const r = await pending;
-      if (r.done) return;
-      pending = it.next();
-      if (accept(r.value)) yield r.value;
-    }
-  } finally {
-    await it.return?.();
-  }
+export function snapshotThenLive<T>(
+  live: AsyncIterableIterator<T>,
+  snapshot: () => readonly T[],
+): AsyncIterableIterator<T> {
+  const first = [...snapshot()];
+  let finished = false;
+  const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  const self: AsyncIterableIterator<T> = {
+    next() {
+      if (finished) return Promise.resolve(done);
+      const value = first.shift();
+      if (value !== undefined) return Promise.resolve({ value, done: false });
+      return live.next();
+    },
+    async return() {
+      finished = true;
+      await live.return?.();
+      return done;
+    },
+    async throw(error: unknown) {
+      finished = true;
+      await live.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return self;
+    },
+  };
+  return self;
 }

@@ -179,5 +179,11 @@ describe('masked errors', () => {
     const ws = await firstWsResult(t.wsUrl, '{ worker(name: "broken") { name } }');
     expect(ws.errors?.[0]?.message).toBe('Unexpected error.');
     expect(JSON.stringify(ws)).not.toContain('secret');
+
+    // And in a subscription's events over graphql-ws (shared execution, masked once per message).
+    const sub = await firstWsResult(t.wsUrl, 'subscription { daemonStatus(name: "broken") { worker { name details { lastRunAt } } } }');
+    expect(sub.errors?.[0]?.message).toBe('Unexpected error.');
+    expect(JSON.stringify(sub)).not.toContain('secret');
+    expect(JSON.stringify(sub)).not.toMatch(/stack|\.ts:\d+/i);
   });
 });

@@ -349,10 +349,8 @@ builder.subscriptionFields((t) => ({
     description: 'First the current snapshot (one event per matching daemon), then every state, status and activity change.',
     args: { name: t.arg.string({ required: false, description: 'Only this daemon; all when omitted.' }) },
     subscribe: (_r, { name }, ctx) =>
-      snapshotThenLive(
-        ctx.bus.subscribe('daemon:changed'),
-        () => (name ? [ctx.orchestrator.get(name)].filter((w): w is WorkerView => w !== null) : ctx.orchestrator.list()),
-        name ? (w) => w.name === name : undefined,
+      snapshotThenLive(ctx.bus.subscribe('daemon:changed', name ?? undefined), () =>
+        name ? [ctx.orchestrator.get(name)].filter((w): w is WorkerView => w !== null) : ctx.orchestrator.list(),
       ),
     resolve: (w) => w,
   }),

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkerView } from '../../server/daemons/views.js';
+import { createEventBus, MAX_QUEUED_EVENTS, SubscriberOverflowError } from '../../server/events/bus.js';
+import { snapshotThenLive } from '../../server/graphql/live.js';
+
+const view = (name: string, n = 0): WorkerView => ({ name, runCount: n }) as unknown as WorkerView;
+
+describe('event bus', () => {
+  it('delivers the same payload object to every subscriber, in order, from the moment they subscribe', async () => {
+    const bus = createEventBus();
+    const a = bus.subscribe('daemon:changed');
+    const b = bus.subscribe('daemon:changed');
+    const e1 = view('x', 1);
+    const e2 = view('x', 2);
+    bus.publish('daemon:changed', e1, 'x');
+    bus.publish('daemon:changed', e2, 'x');
+    expect((await a.next()).value).toBe(e1);
+    expect((await a.next()).value).toBe(e2);
+    expect((await b.next()).value).toBe(e1);
+  });
+
+  it('routes by key: a keyed subscriber sees only its key', async () => {
+    const bus = createEventBus();
+    const onlyY = bus.subscribe('daemon:changed', 'y');
+    bus.publish('daemon:changed', view('x'), 'x');
+    const y = view('y');
+    bus.publish('daemon:changed', y, 'y');
+    expect((await onlyY.next()).value).toBe(y);
+  });
+
+  it('return() ends a waiting subscriber at once and detaches its listener', async () => {
+    const target = new EventTarget();
+    let listeners = 0;
+    const add = target.addEventListener.bind(target);
+    const remove = target.removeEventListener.bind(target);
+    target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => {
+      listeners++;
+      add(...args);
+    };
+    target.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => {
+      listeners--;
+      remove(...args);
+    };
+    const bus = createEventBus(target);
+    const s = bus.subscribe('orchestrator:changed');
+    expect(listeners).toBe(1);
+    const waiting = s.next();
+    await s.return?.();
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+    expect(listeners).toBe(0);
+  });
+
+  it('ends a subscriber that falls too far behind with an error', async () => {
+    const bus = createEventBus();
+    const slow = bus.subscribe('daemon:changed');
+    for (let i = 0; i <= MAX_QUEUED_EVENTS; i++) bus.publish('daemon:changed', view('x', i));
+    for (let i = 0; i < MAX_QUEUED_EVENTS; i++) await slow.next();
+    await expect(slow.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
+    await expect(slow.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('snapshotThenLive', () => {
+  it('yields the snapshot, then events published after subscribing (even while the snapshot was taken)', async () => {
+    const bus = createEventBus();
+    const live = bus.subscribe('daemon:changed');
+    const during = view('x', 2);
+    const it = snapshotThenLive(live, () => {
+      bus.publish('daemon:changed', during); // a change while the snapshot is taken
+      return [view('x', 1)];
+    });
+    expect((await it.next()).value).toMatchObject({ runCount: 1 });
+    expect((await it.next()).value).toBe(during);
+  });
+
+  it('return() while waiting for an event finishes at once', async () => {
+    const bus = createEventBus();
+    const it = snapshotThenLive(bus.subscribe('daemon:changed'), () => []);
+    const waiting = it.next();
+    await it.return?.();
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+    await expect(it.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+});
