@@ -77,7 +77,7 @@ await runServerChild(async () => {
         process.env.BENCH_ROADIE_AUTOSTART === 'true'
           ? 'every daemon enabled by default runs (BENCH_ROADIE_AUTOSTART=true)'
           : 'only the cleanup daemon runs (ROADIE_AUTOSTART=false; BENCH_ROADIE_AUTOSTART=true starts the others)',
-        'useSharedSubscriptions() as wired in server/http/yoga.ts',
+        'shared subscription execution as wired in server/http/ws.ts (graphql-ws) and server/http/yoga.ts (SSE)',
       ],
     },
     stop: async () => {

@@ -73,6 +73,7 @@ const errorMessage = (err: unknown): string => (err instanceof Error ? err.messa
  * write) and is mirrored here; every committed change is published on the bus.
  */
 export class Orchestrator {
+  private registered: Daemon[] = [];
   private readonly slots = new Map<string, Slot>();
   private order: string[] = [];
   private initialised = false;
@@ -87,15 +88,39 @@ export class Orchestrator {
   /** Registers daemons; refuses duplicate keys, unknown dependencies and dependency cycles. */
   register(daemons: readonly Daemon[]): void {
     if (this.initialised) throw new Error('daemons must be registered before init()');
-    const defs = [...[...this.slots.values()].map((s) => s.def), ...daemons.map((d) => d.definition)];
-    validateGraph(defs);
-    for (const daemon of daemons) {
+    const all = [...this.registered, ...daemons];
+    validateGraph(all.map((d) => d.definition));
+    this.registered = all;
+  }
+
+  /** Loads (or creates) each daemon's row; a previous process's reported state is reset. */
+  async init(): Promise<void> {
+    const defs = this.registered.map((d) => d.definition);
+    const records = new Map(
+      (await this.store.register(defs.map((d) => ({ name: d.key, enabled: d.defaultEnabled, intervalSeconds: d.defaultIntervalSeconds })))).map(
+        (r) => [r.name, r],
+      ),
+    );
+    // No loop survives a process: whatever the row said, the daemon is not running now.
+    const reset: DaemonPatch = {
+      state: 'REGISTERED',
+      status: 'STOPPED',
+      activityMessage: null,
+      activityJobId: null,
+      activityJobType: null,
+      activityUpdatedAt: null,
+    };
+    for (const daemon of this.registered) {
       const def = daemon.definition;
+      const rec = records.get(def.key);
+      if (!rec) throw new Error(`no row for daemon ${def.key}`);
+      daemon.restore(rec.stats, rec.settings);
+      await this.store.update(def.key, reset);
       this.slots.set(def.key, {
         def,
         daemon,
-        dependents: [],
-        rec: undefined as unknown as DaemonRecord,
+        dependents: dependentsOf(defs, def.key),
+        rec: { ...rec, ...reset },
         lock: Promise.resolve(),
         loop: null,
         abort: null,
@@ -105,31 +130,6 @@ export class Orchestrator {
       });
     }
     this.order = startOrder(defs);
-    for (const slot of this.slots.values()) {
-      (slot as { dependents: readonly string[] }).dependents = dependentsOf(defs, slot.def.key);
-    }
-  }
-
-  /** Loads (or creates) each daemon's row; a previous process's reported state is reset. */
-  async init(): Promise<void> {
-    const records = await this.store.register(
-      [...this.slots.values()].map((s) => ({ name: s.def.key, enabled: s.def.defaultEnabled, intervalSeconds: s.def.defaultIntervalSeconds })),
-    );
-    for (const rec of records) {
-      const slot = this.slot(rec.name);
-      slot.daemon.restore(rec.stats, rec.settings);
-      // No loop survives a process: whatever the row said, the daemon is not running now.
-      const reset: DaemonPatch = {
-        state: 'REGISTERED',
-        status: 'STOPPED',
-        activityMessage: null,
-        activityJobId: null,
-        activityJobType: null,
-        activityUpdatedAt: null,
-      };
-      await this.store.update(rec.name, reset);
-      slot.rec = { ...rec, ...reset };
-    }
     this.initialised = true;
   }
 

@@ -1,20 +1,10 @@
 // The SPA notices a dropped live connection, says so, and takes a fresh snapshot after the
 // server comes back: a change made while the page was disconnected shows without a reload.
 import { rm } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 import { gql, startTestApp, type TestApp } from '../helpers/app.js';
-
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let app: TestApp | null = null;
 let browser: Browser;
@@ -22,7 +12,7 @@ let browser: Browser;
 describe('connection loss', () => {
   beforeAll(async () => {
     app = await startTestApp({ keepData: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

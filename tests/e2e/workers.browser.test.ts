@@ -3,39 +3,16 @@
 // Needs the built SPA (npm run build:web) and Debian's chromium.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { DAEMON_NAMES } from '../helpers/daemons.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-const daemonNames = [
-  'token_refresh',
-  'download_monitor',
-  'spotify_sync',
-  'new_releases_sync',
-  'queue_dispatcher',
-  'retry_scheduler',
-  'post_processing',
-  'watchlist',
-  'discography',
-  'quality_upgrade',
-  'cleanup',
-  'duplicate_detector',
-] as const;
 
 /** Running by default, not required, and nothing depends on it in the seeds. */
 const target = 'queue_dispatcher';
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
-
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let app: TestApp;
 let browser: Browser;
@@ -57,7 +34,7 @@ function stateOf(page: Page, name: string): Promise<string | null> {
 describe('workers page', () => {
   beforeAll(async () => {
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -67,7 +44,7 @@ describe('workers page', () => {
 
   it('lists all twelve daemons and shows a stop live, without a reload', async () => {
     const page = await openApp();
-    for (const name of daemonNames) {
+    for (const name of DAEMON_NAMES) {
       await page.waitForSelector(`[data-testid="worker-${name}"]`, { timeout: 15_000 });
     }
     await expect.poll(() => page.locator('[data-testid^="worker-"]').count()).toBe(12);

@@ -10,17 +10,8 @@ import {
 } from '../helpers/graphql.js';
 import { subscribeSse } from '../helpers/sse.js';
 import { subscribeWs } from '../helpers/ws.js';
+import { DEFAULT_ON } from '../helpers/daemons.js';
 
-/** The daemons Roadie enables by default (SPEC §1). */
-const DEFAULT_ON = [
-  'token_refresh',
-  'download_monitor',
-  'spotify_sync',
-  'new_releases_sync',
-  'queue_dispatcher',
-  'retry_scheduler',
-  'post_processing',
-];
 
 describe('workers over GraphQL (real daemons, autostart)', () => {
   let t: TestApp;
