@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123103825 } from './Migration20261123103825.js';
+import { Migration20261123113817 } from './Migration20261123113817.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -7,4 +8,5 @@ import { Migration20261123103825 } from './Migration20261123103825.js';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123103825', class: Migration20261123103825 },
+  { name: 'Migration20261123113817', class: Migration20261123113817 },
 ];

@@ -22,10 +22,8 @@ try {
     let index = await fs.readFile(indexFile, 'utf8');
     const className = /export class (\w+)/.exec(result.code)?.[1];
     if (!className) throw new Error(`cannot find the class in ${result.fileName}`);
-    index = index.replace(
-      /(import type \{ MigrationObject \} from '@mikro-orm\/core';\n)/,
-      `$1import { ${className} } from './${base}.js';\n`,
-    );
+    // after the last import, so the imports stay in migration order
+    index = index.replace(/((?:^import .*\n)+)/m, `$1import { ${className} } from './${base}.js';\n`);
     index = index.replace(/(export const migrationsList: MigrationObject\[\] = \[)([^\]]*)\]/, (_m, head: string, body: string) => {
       const items = body.trim() ? `${body.trimEnd().replace(/,$/, '')},\n  { name: '${base}', class: ${className} },\n` : `\n  { name: '${base}', class: ${className} },\n`;
       return `${head}${items}]`;

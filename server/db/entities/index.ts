@@ -1,5 +1,16 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
+import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery). */
-export const entities = [DaemonSchema, AuditLogSchema];
+export const entities = [
+  DaemonSchema,
+  AuditLogSchema,
+  JobRunSchema,
+  JobStageSchema,
+  JobItemSchema,
+  JobWorkerSchema,
+  JobCommandSchema,
+  JobEventSchema,
+  LaneSchema,
+];
