@@ -1,11 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import type { JobScope } from '../../domain/jobs/scope.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
-
-/** Which playlists or sources a job works on; none means "all". */
-export interface JobScope {
-  playlistIds?: number[];
-  sourceIds?: number[];
-}
 
 /**
  * One run of a job type (seed: job_runs). Its status changes only through guarded writes;

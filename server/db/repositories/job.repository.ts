@@ -1,0 +1,315 @@
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { JobScope } from '../../domain/jobs/scope.js';
+import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
+import {
+  JobItemSchema,
+  JobRunSchema,
+  JobStageSchema,
+  JobWorkerSchema,
+  LaneSchema,
+  type JobItemRow,
+  type JobRunRow,
+  type JobStageRow,
+  type JobWorkerRow,
+} from '../entities/job.entity.js';
+
+export interface NewJob {
+  jobType: JobType;
+  lane: Lane;
+  priority: number;
+  stages: readonly StageType[];
+  scope: JobScope;
+  requestedBy: string | null;
+  configSnapshot: Record<string, unknown>;
+  params?: Record<string, unknown> | null;
+}
+
+export interface NewItem {
+  itemKey: string;
+  label?: string | null;
+  payload?: Record<string, unknown> | null;
+}
+
+/** A claimed item, as the runner needs it. */
+export interface ClaimedItem {
+  id: number;
+  jobId: number;
+  stageId: number;
+  itemKey: string;
+  label: string | null;
+  payload: Record<string, unknown> | null;
+  attempts: number;
+  doneBytes: number;
+}
+
+export interface QueuedJobRow {
+  id: number;
+  lane: Lane;
+  priority: number;
+  createdAt: Date;
+  notBefore: Date | null;
+}
+
+export interface TaskCenterPage {
+  jobs: JobRunRow[];
+  stagesByJob: Map<number, JobStageRow[]>;
+  workersByJob: Map<number, JobWorkerRow[]>;
+  hasNextPage: boolean;
+}
+
+type JobPatch = Partial<Pick<JobRunRow, 'startedAt' | 'finishedAt' | 'error' | 'owner' | 'ownerHeartbeatAt' | 'notBefore' | 'result'>>;
+type ItemPatch = Partial<Pick<JobItemRow, 'lastError' | 'lastErrorCode' | 'nextAttemptAt' | 'finishedAt' | 'doneBytes' | 'totalBytes'>>;
+
+/** The stage counter column an item's final status adds to. */
+const COUNTER: Partial<Record<ItemStatus, string>> = {
+  succeeded: 'succeeded_items',
+  failed: 'failed_items',
+  skipped: 'skipped_items',
+  canceled: 'canceled_items',
+};
+
+interface RawClaimed {
+  id: number;
+  job_id: number;
+  stage_id: number;
+  item_key: string;
+  label: string | null;
+  payload: string | null;
+  attempts: number;
+  done_bytes: number;
+}
+
+/**
+ * Persistence of the task center. Every status change is one guarded write (compare-and-set
+ * on the current status); zero rows changed means another actor won and nothing happened.
+ */
+export class JobRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Creates the lanes with default limits; existing limits are kept. */
+  async ensureLanes(defaults: Readonly<Record<Lane, number>>): Promise<void> {
+    await this.em
+      .fork()
+      .createQueryBuilder(LaneSchema)
+      .insert(Object.entries(defaults).map(([name, concurrency]) => ({ name: name as Lane, concurrency })))
+      .onConflict('name')
+      .ignore()
+      .execute();
+  }
+
+  async laneLimits(): Promise<Record<Lane, number>> {
+    const rows = await this.em.fork().find(LaneSchema, {});
+    return Object.fromEntries(rows.map((r) => [r.name, r.concurrency])) as Record<Lane, number>;
+  }
+
+  async setLaneConcurrency(lane: Lane, concurrency: number): Promise<boolean> {
+    return (await this.em.fork().nativeUpdate(LaneSchema, { name: lane }, { concurrency })) === 1;
+  }
+
+  /** Inserts a queued job and its pending stages in one transaction; returns the job id. */
+  async createJob(job: NewJob, now = new Date()): Promise<number> {
+    return this.em.fork().transactional(async (em) => {
+      const id = await em.insert(JobRunSchema, {
+        jobType: job.jobType,
+        status: 'queued',
+        lane: job.lane,
+        priority: job.priority,
+        requestedBy: job.requestedBy,
+        configSnapshot: job.configSnapshot,
+        scope: job.scope,
+        params: job.params ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.insertMany(
+        JobStageSchema,
+        job.stages.map((stageType, seq) => ({ job: id, stageType, seq, status: 'pending' as StageStatus })),
+      );
+      return id as number;
+    });
+  }
+
+  /** Adds items to a stage (an existing key is kept as it is) and recounts the stage's total. */
+  async addItems(jobId: number, stageId: number, items: readonly NewItem[]): Promise<void> {
+    await this.em.fork().transactional(async (em) => {
+      if (items.length > 0) {
+        await em
+          .createQueryBuilder(JobItemSchema)
+          .insert(
+            items.map((i) => ({
+              job: jobId,
+              stage: stageId,
+              itemKey: i.itemKey,
+              label: i.label ?? null,
+              payload: i.payload ?? null,
+              status: 'pending' as ItemStatus,
+            })),
+          )
+          .onConflict(['stage', 'itemKey'])
+          .ignore()
+          .execute();
+      }
+      await em
+        .getConnection()
+        .execute(
+          'update job_stages set total_items = (select count(*) from job_items where stage_id = ?) where id = ?',
+          [stageId, stageId],
+          'run',
+          em.getTransactionContext(),
+        );
+    });
+  }
+
+  async findJob(id: number): Promise<JobRunRow | null> {
+    return this.em.fork().findOne(JobRunSchema, { id });
+  }
+
+  async stagesOf(jobId: number): Promise<JobStageRow[]> {
+    return this.em.fork().find(JobStageSchema, { job: jobId }, { orderBy: { seq: 'asc' } });
+  }
+
+  /** precondition: status ∈ from. */
+  async transitionJob(id: number, from: readonly JobStatus[], to: JobStatus, patch: JobPatch = {}, now = new Date()): Promise<boolean> {
+    const n = await this.em.fork().nativeUpdate(JobRunSchema, { id, status: { $in: [...from] } }, { ...patch, status: to, updatedAt: now });
+    return n === 1;
+  }
+
+  /** precondition: status ∈ from. */
+  async transitionStage(id: number, from: readonly StageStatus[], to: StageStatus, patch: Partial<Pick<JobStageRow, 'startedAt' | 'finishedAt'>> = {}): Promise<boolean> {
+    const n = await this.em.fork().nativeUpdate(JobStageSchema, { id, status: { $in: [...from] } }, { ...patch, status: to });
+    return n === 1;
+  }
+
+  /**
+   * Claims the next pending item of a stage that is due, for one worker: one UPDATE whose
+   * WHERE re-checks status = 'pending', so two workers can never hold the same item.
+   */
+  async claimItem(stageId: number, workerName: string, now = new Date()): Promise<ClaimedItem | null> {
+    const t = now.getTime();
+    const rows = (await this.em.fork().getConnection().execute(
+      `update job_items set status = 'running', worker_name = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?)
+       where id = (select id from job_items where stage_id = ? and status = 'pending'
+                   and (next_attempt_at is null or next_attempt_at <= ?) order by id limit 1)
+         and status = 'pending'
+       returning id, job_id, stage_id, item_key, label, payload, attempts, done_bytes`,
+      [workerName, t, t, stageId, t],
+      'all',
+    )) as RawClaimed[];
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      jobId: r.job_id,
+      stageId: r.stage_id,
+      itemKey: r.item_key,
+      label: r.label,
+      payload: r.payload ? (JSON.parse(r.payload) as Record<string, unknown>) : null,
+      attempts: r.attempts,
+      doneBytes: Number(r.done_bytes),
+    };
+  }
+
+  /**
+   * Ends a running item held by `workerName` and counts it on its stage, in one transaction.
+   * precondition: status = 'running' and worker_name = workerName.
+   */
+  async finishItem(itemId: number, workerName: string, to: ItemStatus, patch: ItemPatch = {}, now = new Date()): Promise<boolean> {
+    const counter = COUNTER[to];
+    return this.em.fork().transactional(async (em) => {
+      const n = await em.nativeUpdate(
+        JobItemSchema,
+        { id: itemId, status: 'running', workerName },
+        { ...patch, status: to, finishedAt: patch.finishedAt ?? now, heartbeatAt: null, workerName: null },
+      );
+      if (n !== 1) return false;
+      if (counter) {
+        await em
+          .getConnection()
+          .execute(
+            `update job_stages set ${counter} = ${counter} + 1 where id = (select stage_id from job_items where id = ?)`,
+            [itemId],
+            'run',
+            em.getTransactionContext(),
+          );
+      }
+      return true;
+    });
+  }
+
+  /** Puts a running item back to pending (a checkpoint on pause or shutdown), keeping its bytes. */
+  async releaseItem(itemId: number, workerName: string, doneBytes?: number): Promise<boolean> {
+    const n = await this.em
+      .fork()
+      .nativeUpdate(
+        JobItemSchema,
+        { id: itemId, status: 'running', workerName },
+        { status: 'pending', workerName: null, heartbeatAt: null, ...(doneBytes === undefined ? {} : { doneBytes }) },
+      );
+    return n === 1;
+  }
+
+  async heartbeat(itemIds: readonly number[], now = new Date()): Promise<void> {
+    if (itemIds.length === 0) return;
+    await this.em.fork().nativeUpdate(JobItemSchema, { id: { $in: [...itemIds] }, status: 'running' }, { heartbeatAt: now });
+  }
+
+  /** Running items whose heartbeat is older than `cutoff` go back to pending, the attempt counted. */
+  async reclaimStaleItems(cutoff: Date): Promise<number> {
+    const res = (await this.em.fork().getConnection().execute(
+      `update job_items set status = 'pending', worker_name = null, heartbeat_at = null, attempts = attempts + 1
+       where status = 'running' and (heartbeat_at is null or heartbeat_at < ?)`,
+      [cutoff.getTime()],
+      'run',
+    )) as { affectedRows?: number; changes?: number };
+    return res.affectedRows ?? res.changes ?? 0;
+  }
+
+  async queuedJobs(): Promise<QueuedJobRow[]> {
+    const rows = await this.em
+      .fork()
+      .find(JobRunSchema, { status: 'queued' }, { fields: ['id', 'lane', 'priority', 'createdAt', 'notBefore'], orderBy: { id: 'asc' } });
+    return rows.map((r) => ({ id: r.id, lane: r.lane, priority: r.priority, createdAt: r.createdAt, notBefore: r.notBefore ?? null }));
+  }
+
+  /** Jobs holding a lane slot, per lane. */
+  async runningCounts(): Promise<Record<Lane, number>> {
+    const rows = (await this.em
+      .fork()
+      .getConnection()
+      .execute(`select lane, count(*) as n from job_runs where status in ('running', 'pause_requested') group by lane`, [], 'all')) as {
+      lane: Lane;
+      n: number;
+    }[];
+    const out: Record<Lane, number> = { download: 0, general: 0 };
+    for (const r of rows) out[r.lane] = r.n;
+    return out;
+  }
+
+  /**
+   * A page of the task center, newest first: three statements whatever the page size (jobs,
+   * then the stages and the workers of those jobs), never one query per row.
+   */
+  async taskCenterPage(first: number, afterId: number | null): Promise<TaskCenterPage> {
+    const em = this.em.fork();
+    const jobs = await em.find(JobRunSchema, afterId === null ? {} : { id: { $lt: afterId } }, { orderBy: { id: 'desc' }, limit: first + 1 });
+    const hasNextPage = jobs.length > first;
+    const page = jobs.slice(0, first);
+    const ids = page.map((j) => j.id);
+    const stagesByJob = new Map<number, JobStageRow[]>(ids.map((id) => [id, []]));
+    const workersByJob = new Map<number, JobWorkerRow[]>(ids.map((id) => [id, []]));
+    if (ids.length > 0) {
+      const [stages, workers] = await Promise.all([
+        em.find(JobStageSchema, { job: { $in: ids } }, { orderBy: { job: 'asc', seq: 'asc' } }),
+        em.find(JobWorkerSchema, { job: { $in: ids } }, { orderBy: { job: 'asc', workerName: 'asc' } }),
+      ]);
+      for (const s of stages) stagesByJob.get(jobIdOf(s.job))?.push(s);
+      for (const w of workers) workersByJob.get(jobIdOf(w.job))?.push(w);
+    }
+    return { jobs: page, stagesByJob, workersByJob, hasNextPage };
+  }
+}
+
+/** The id behind a many-to-one reference, without loading it. */
+function jobIdOf(ref: unknown): number {
+  return typeof ref === 'number' ? ref : (ref as { id: number }).id;
+}

@@ -1,0 +1,159 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobWorkerSchema } from '../../server/db/entities/job.entity.js';
+import { openDatabase, type Orm } from '../../server/db/orm.js';
+import { JobRepository } from '../../server/db/repositories/job.repository.js';
+
+let dir: string;
+let orm: Orm;
+let repo: JobRepository;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'roadie-jobs-'));
+  orm = await openDatabase(path.join(dir, 'db.sqlite'));
+  repo = new JobRepository(orm.em);
+  await repo.ensureLanes({ download: 1, general: 3 });
+});
+
+afterAll(async () => {
+  await orm?.close();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function newDownloadJob(items: number): Promise<{ jobId: number; stageId: number }> {
+  const jobId = await repo.createJob({
+    jobType: 'download_only',
+    lane: 'download',
+    priority: 100,
+    stages: ['download'],
+    scope: {},
+    requestedBy: 'test',
+    configSnapshot: {},
+  });
+  const [stage] = await repo.stagesOf(jobId);
+  if (!stage) throw new Error('no stage');
+  await repo.addItems(
+    jobId,
+    stage.id,
+    Array.from({ length: items }, (_, i) => ({ itemKey: `song:${i}`, label: `Song ${i} / Artist` })),
+  );
+  return { jobId, stageId: stage.id };
+}
+
+describe('job repository', () => {
+  it('keeps lane limits and lets them change', async () => {
+    await repo.ensureLanes({ download: 5, general: 5 }); // existing limits win
+    expect(await repo.laneLimits()).toEqual({ download: 1, general: 3 });
+    expect(await repo.setLaneConcurrency('general', 4)).toBe(true);
+    expect((await repo.laneLimits()).general).toBe(4);
+    await repo.setLaneConcurrency('general', 3);
+  });
+
+  it('creates a job with its stages and counts items once per key', async () => {
+    const { jobId, stageId } = await newDownloadJob(3);
+    await repo.addItems(jobId, stageId, [{ itemKey: 'song:0' }, { itemKey: 'song:99' }]);
+    const [stage] = await repo.stagesOf(jobId);
+    expect(stage).toMatchObject({ stageType: 'download', seq: 0, status: 'pending', totalItems: 4 });
+    expect(await repo.findJob(jobId)).toMatchObject({ status: 'queued', lane: 'download', jobType: 'download_only' });
+  });
+
+  it('lets exactly one of two racing writers move a job (compare-and-set)', async () => {
+    const { jobId } = await newDownloadJob(0);
+    const results = await Promise.all([
+      repo.transitionJob(jobId, ['queued'], 'running', { owner: 'a' }),
+      repo.transitionJob(jobId, ['queued'], 'running', { owner: 'b' }),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await repo.transitionJob(jobId, ['queued'], 'canceled')).toBe(false);
+    expect((await repo.findJob(jobId))?.status).toBe('running');
+  });
+
+  it('never hands one item to two workers, under concurrency', async () => {
+    const { jobId, stageId } = await newDownloadJob(300);
+    const seen = new Map<number, string>();
+    const worker = async (name: string): Promise<void> => {
+      for (;;) {
+        const item = await repo.claimItem(stageId, name);
+        if (!item) return;
+        expect(seen.has(item.id)).toBe(false);
+        seen.set(item.id, name);
+        expect(await repo.finishItem(item.id, name, 'succeeded')).toBe(true);
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => worker(`w-${i}`)));
+    expect(seen.size).toBe(300);
+    expect(new Set(seen.values()).size).toBeGreaterThan(1);
+    const [stage] = await repo.stagesOf(jobId);
+    expect(stage).toMatchObject({ totalItems: 300, succeededItems: 300, failedItems: 0 });
+  });
+
+  it('refuses to finish an item for a worker that does not hold it', async () => {
+    const { stageId } = await newDownloadJob(1);
+    const item = await repo.claimItem(stageId, 'owner');
+    expect(item).not.toBeNull();
+    expect(await repo.finishItem(item!.id, 'intruder', 'succeeded')).toBe(false);
+    expect(await repo.finishItem(item!.id, 'owner', 'failed', { lastErrorCode: 'file_not_found', lastError: 'gone' })).toBe(true);
+    expect(await repo.finishItem(item!.id, 'owner', 'succeeded')).toBe(false); // not twice
+  });
+
+  it('puts items with a stale heartbeat back to pending and counts the attempt', async () => {
+    const { stageId } = await newDownloadJob(2);
+    const old = new Date(Date.now() - 120_000);
+    const a = await repo.claimItem(stageId, 'crashed', old);
+    const b = await repo.claimItem(stageId, 'alive');
+    expect(a && b).toBeTruthy();
+    expect(await repo.reclaimStaleItems(new Date(Date.now() - 30_000))).toBe(1);
+    const again = await repo.claimItem(stageId, 'next');
+    expect(again).toMatchObject({ id: a!.id, attempts: 1 });
+    expect(await repo.finishItem(b!.id, 'alive', 'succeeded')).toBe(true);
+  });
+
+  it('delays a pending item until its next attempt is due', async () => {
+    const { stageId } = await newDownloadJob(1);
+    const item = await repo.claimItem(stageId, 'w');
+    await repo.finishItem(item!.id, 'w', 'failed');
+    // a retry puts it back to pending with a due time; not claimable before it
+    await orm.em
+      .fork()
+      .getConnection()
+      .execute(`update job_items set status = 'pending', next_attempt_at = ? where id = ?`, [Date.now() + 60_000, item!.id]);
+    expect(await repo.claimItem(stageId, 'w')).toBeNull();
+    expect(await repo.claimItem(stageId, 'w', new Date(Date.now() + 61_000))).toMatchObject({ id: item!.id });
+  });
+
+  it('reads a task-center page in the same number of statements for 5 and 50 rows', async () => {
+    for (let i = 0; i < 60; i++) {
+      const { jobId } = await newDownloadJob(1);
+      await orm.em.fork().insert(JobWorkerSchema, { job: jobId, workerName: 'download-1', status: 'idle', updatedAt: new Date() });
+    }
+    const knex = orm.em.getConnection().getKnex();
+    let statements = 0;
+    const count = (): void => {
+      statements++;
+    };
+    knex.on('query', count);
+    try {
+      const small = await repo.taskCenterPage(5, null);
+      const five = statements;
+      statements = 0;
+      const large = await repo.taskCenterPage(50, null);
+      const fifty = statements;
+      expect(small.jobs).toHaveLength(5);
+      expect(large.jobs).toHaveLength(50);
+      expect(large.hasNextPage).toBe(true);
+      expect([...large.workersByJob.values()].every((ws) => ws.length === 1)).toBe(true);
+      expect([...large.stagesByJob.values()].every((ss) => ss.length === 1)).toBe(true);
+      expect(five).toBe(3);
+      expect(fifty).toBe(five);
+      // newest first, and the cursor continues below the last id
+      const ids = large.jobs.map((j) => j.id);
+      expect([...ids].sort((x, y) => y - x)).toEqual(ids);
+      const next = await repo.taskCenterPage(5, ids.at(-1)!);
+      expect(next.jobs[0]!.id).toBeLessThan(ids.at(-1)!);
+    } finally {
+      knex.off('query', count);
+    }
+  });
+});
