@@ -88,6 +88,15 @@ describe('workers page', () => {
     await page.mouse.move(900, 600);
     await expect.poll(() => indicator.getAttribute('aria-expanded')).toBe('false');
 
+    // Keyboard: Tab reaches the indicator, Enter opens it (with the service grid), Escape closes it.
+    await indicator.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => indicator.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('[data-testid="status-popover"]').textContent()).toMatch(/MusicBrainz/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => indicator.getAttribute('aria-expanded')).toBe('false');
+    await page.mouse.move(900, 600);
+
     // A viewport as tall as the page, so the sticky sidebar is drawn as a person would see it.
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: 1400, height: Math.min(height, 6000) });
