@@ -70,6 +70,19 @@ describe('job repository', () => {
     expect((await repo.findJob(jobId))?.status).toBe('running');
   });
 
+  it('never starts more jobs in a lane than its limit, even when claims race', async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await newDownloadJob(0)).jobId);
+    // another test left a download job running: finish it so the lane is empty
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('running', 'pause_requested')`);
+    const won = await Promise.all(ids.map((id, i) => repo.claimJob(id, 'download', 1, `runner-${i}`)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await repo.runningCounts()).download).toBe(1);
+    // the lane is full: a later claim is refused too
+    expect(await repo.claimJob(ids[won.indexOf(false)]!, 'download', 1, 'x')).toBe(false);
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status = 'running'`);
+  });
+
   it('never hands one item to two workers, under concurrency', async () => {
     const { jobId, stageId } = await newDownloadJob(300);
     const seen = new Map<number, string>();

@@ -181,6 +181,23 @@ export class JobRepository {
   }
 
   /**
+   * Starts a queued job for `owner` only while its lane has a free slot: the lane count and the
+   * status check are in the same UPDATE, so no interleaving (or second process) can overfill a
+   * lane. precondition: status = 'queued' and fewer than `limit` jobs of the lane hold a slot.
+   */
+  async claimJob(id: number, lane: Lane, limit: number, owner: string, now = new Date()): Promise<boolean> {
+    const t = now.getTime();
+    const res = (await this.em.fork().getConnection().execute(
+      `update job_runs set status = 'running', owner = ?, owner_heartbeat_at = ?, started_at = coalesce(started_at, ?), updated_at = ?
+       where id = ? and status = 'queued' and lane = ?
+         and (select count(*) from job_runs where lane = ? and status in ('running', 'pause_requested')) < ?`,
+      [owner, t, t, t, id, lane, lane, limit],
+      'run',
+    )) as { affectedRows?: number; changes?: number };
+    return (res.affectedRows ?? res.changes ?? 0) === 1;
+  }
+
+  /**
    * Claims the next pending item of a stage that is due, for one worker: one UPDATE whose
    * WHERE re-checks status = 'pending', so two workers can never hold the same item.
    */
