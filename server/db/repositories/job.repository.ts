@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { JobScope } from '../../domain/jobs/scope.js';
+import type { JobStore } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
 import {
+  JobEventSchema,
   JobItemSchema,
   JobRunSchema,
   JobStageSchema,
@@ -83,7 +85,7 @@ interface RawClaimed {
  * Persistence of the task center. Every status change is one guarded write (compare-and-set
  * on the current status); zero rows changed means another actor won and nothing happened.
  */
-export class JobRepository {
+export class JobRepository implements JobStore {
   constructor(private readonly em: EntityManager) {}
 
   /** Creates the lanes with default limits; existing limits are kept. */
@@ -263,6 +265,111 @@ export class JobRepository {
         { status: 'pending', workerName: null, heartbeatAt: null, ...(doneBytes === undefined ? {} : { doneBytes }) },
       );
     return n === 1;
+  }
+
+  /** Status counts of a stage's items (one statement). */
+  async stageItemCounts(stageId: number): Promise<Record<ItemStatus, number>> {
+    const rows = (await this.em
+      .fork()
+      .getConnection()
+      .execute(`select status, count(*) as n from job_items where stage_id = ? group by status`, [stageId], 'all')) as {
+      status: ItemStatus;
+      n: number;
+    }[];
+    const out: Record<ItemStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+
+  /** Cancels a job's pending items and recounts its stages' counters, in one transaction. */
+  async cancelPendingItems(jobId: number, now = new Date()): Promise<void> {
+    await this.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      await conn.execute(`update job_items set status = 'canceled', finished_at = ? where job_id = ? and status = 'pending'`, [now.getTime(), jobId], 'run', ctx);
+      await conn.execute(
+        `update job_stages set canceled_items = (select count(*) from job_items i where i.stage_id = job_stages.id and i.status = 'canceled')
+         where job_id = ?`,
+        [jobId],
+        'run',
+        ctx,
+      );
+    });
+  }
+
+  /** Saves a worker slot's live state (insert on first use). */
+  async saveWorker(
+    jobId: number,
+    workerName: string,
+    state: Partial<Pick<JobWorkerRow, 'status' | 'currentDisplayText' | 'heartbeatAt' | 'processedCount' | 'errorCount' | 'downloadedBytes' | 'totalBytes' | 'speedBytesPerSec' | 'progressPercent'>> & {
+      stageId?: number | null;
+      currentItemId?: number | null;
+    },
+    now = new Date(),
+  ): Promise<void> {
+    const { stageId, currentItemId, ...rest } = state;
+    const row = {
+      job: jobId,
+      workerName,
+      status: rest.status ?? 'idle',
+      ...rest,
+      ...(stageId === undefined ? {} : { stage: stageId }),
+      ...(currentItemId === undefined ? {} : { currentItem: currentItemId }),
+      updatedAt: now,
+    };
+    await this.em.fork().createQueryBuilder(JobWorkerSchema).insert(row).onConflict(['job', 'workerName']).merge().execute();
+  }
+
+  async addEvent(jobId: number, kind: string, data: Record<string, unknown> | null = null, now = new Date()): Promise<void> {
+    await this.em.fork().insert(JobEventSchema, { job: jobId, at: now, kind, data });
+  }
+
+  /**
+   * Crash recovery for jobs whose owner is gone: running items go back to pending (attempt
+   * counted), running stages to pending, running jobs to queued and pausing jobs to paused; the
+   * jobs' worker slots are reset. One transaction; returns the ids of the jobs it moved.
+   */
+  async recoverOrphans(isOrphan: { ownerNot: string } | { heartbeatBefore: Date }, now = new Date()): Promise<number[]> {
+    return this.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      const where =
+        'ownerNot' in isOrphan
+          ? { sql: `(owner is null or owner <> ?)`, arg: isOrphan.ownerNot as string | number }
+          : { sql: `(owner_heartbeat_at is null or owner_heartbeat_at < ?)`, arg: isOrphan.heartbeatBefore.getTime() };
+      const jobs = (await conn.execute(
+        `select id, status from job_runs where status in ('running', 'pause_requested') and ${where.sql}`,
+        [where.arg],
+        'all',
+        ctx,
+      )) as { id: number; status: JobStatus }[];
+      if (jobs.length === 0) return [];
+      const ids = jobs.map((j) => j.id);
+      const marks = ids.map(() => '?').join(', ');
+      const t = now.getTime();
+      await conn.execute(
+        `update job_items set status = 'pending', worker_name = null, heartbeat_at = null, attempts = attempts + 1
+         where job_id in (${marks}) and status = 'running'`,
+        ids,
+        'run',
+        ctx,
+      );
+      await conn.execute(`update job_stages set status = 'pending' where job_id in (${marks}) and status = 'running'`, ids, 'run', ctx);
+      await conn.execute(
+        `update job_runs set status = case status when 'running' then 'queued' else 'paused' end, owner = null, owner_heartbeat_at = null, updated_at = ?
+         where id in (${marks}) and status in ('running', 'pause_requested')`,
+        [t, ...ids],
+        'run',
+        ctx,
+      );
+      await conn.execute(
+        `update job_workers set status = 'idle', current_item_id = null, current_display_text = null, speed_bytes_per_sec = null where job_id in (${marks})`,
+        ids,
+        'run',
+        ctx,
+      );
+      return ids;
+    });
   }
 
   async heartbeat(itemIds: readonly number[], now = new Date()): Promise<void> {
