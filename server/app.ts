@@ -9,12 +9,17 @@ import type { Daemon, DaemonEnv } from './daemons/base.js';
 import { Orchestrator } from './daemons/orchestrator.js';
 import { createDaemons } from './daemons/registry.js';
 import { DaemonRepository } from './db/repositories/daemon.repository.js';
+import { JobRepository } from './db/repositories/job.repository.js';
 import { databaseReachable, openDatabase, type Orm } from './db/orm.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createHttpServer, listen } from './http/server.js';
 import { attachGraphQLWs } from './http/ws.js';
 import { createYogaServer } from './http/yoga.js';
+import { DEFAULT_LANE_LIMITS } from './domain/jobs/catalog.js';
+import { TaskCenter } from './jobs/task-center.js';
 import { createLogger } from './logger.js';
+import { createStageExecutors } from './runner/executors/index.js';
+import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 
 const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -62,7 +67,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
-  const yoga = createYogaServer({ orchestrator, controls, services, bus }, { isDev: config.isDev, logger });
+  const jobs = new JobRepository(orm.em);
+  await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
+  let taskCenter: TaskCenter | null = null;
+  const runner = new JobRunner(
+    jobs,
+    createStageExecutors(),
+    logger.child({ part: 'runner' }),
+    { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
+    ({ jobId }) => taskCenter?.jobChanged(jobId),
+  );
+  taskCenter = new TaskCenter(jobs, runner, bus, logger.child({ part: 'task-center' }), { rowMinIntervalMs: 250 });
+
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,
@@ -91,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host}:${address.port}`;
       logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
+      await runner.start();
       if (config.autostart) {
         starting = orchestrator.startAll();
         await starting;
@@ -104,6 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       // A stop during start-up lets the start finish first, so no daemon is left half started.
       await starting?.catch(() => undefined);
       services.stop();
+      await runner.stop();
       await orchestrator.stopAll();
       await ws.close();
       server.closeAllConnections();

@@ -1,4 +1,5 @@
 import type { OrchestratorView, WorkerView } from '../daemons/views.js';
+import type { LaneView, TaskRowView } from '../jobs/task-center.js';
 import type { ServiceHealthView } from '../services/service-monitor.js';
 
 /**
@@ -13,4 +14,8 @@ export interface Topics {
   'orchestrator:changed': OrchestratorView;
   /** A round of service probes finished. */
   'services:probed': readonly ServiceHealthView[];
+  /** A task-center row was added or changed (routing key: the job id). */
+  'task:row': { readonly kind: 'ADDED' | 'CHANGED' | 'REMOVED'; readonly row: TaskRowView };
+  /** Lane limits or counts changed. */
+  'lanes:changed': readonly LaneView[];
 }

@@ -1,6 +1,7 @@
 import type { DaemonControls } from '../daemons/controls.js';
 import type { Orchestrator } from '../daemons/orchestrator.js';
 import type { EventBus } from '../events/bus.js';
+import type { TaskCenter } from '../jobs/task-center.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 
 /** What resolvers may use: app services, never the database. */
@@ -8,6 +9,7 @@ export interface AppServices {
   readonly orchestrator: Orchestrator;
   readonly controls: DaemonControls;
   readonly services: ServiceMonitor;
+  readonly taskCenter: TaskCenter;
   readonly bus: EventBus;
 }
 

@@ -7,17 +7,21 @@
  */
 export function snapshotThenLive<T>(
   live: AsyncIterableIterator<T>,
-  snapshot: () => readonly T[],
+  snapshot: () => readonly T[] | Promise<readonly T[]>,
 ): AsyncIterableIterator<T> {
-  const first = [...snapshot()];
+  const taken = snapshot();
+  let first: T[] | null = Array.isArray(taken) ? [...(taken as readonly T[])] : null;
+  const pending = first ? null : Promise.resolve(taken).then((v) => (first = [...v]));
   let finished = false;
   const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  const fromSnapshot = (): Promise<IteratorResult<T>> => {
+    const value = (first as T[]).shift();
+    return value !== undefined ? Promise.resolve({ value, done: false }) : live.next();
+  };
   const self: AsyncIterableIterator<T> = {
     next() {
       if (finished) return Promise.resolve(done);
-      const value = first.shift();
-      if (value !== undefined) return Promise.resolve({ value, done: false });
-      return live.next();
+      return first ? fromSnapshot() : (pending as Promise<unknown>).then(() => (finished ? done : fromSnapshot()));
     },
     async return() {
       finished = true;

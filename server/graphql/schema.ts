@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { builder } from './builder.js';
 import './types/worker.js';
 import './types/service.js';
+import './types/job.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -395,6 +395,74 @@ export class JobRepository implements JobStore {
     return rows.map((r) => ({ id: r.id, lane: r.lane, priority: r.priority, createdAt: r.createdAt, notBefore: r.notBefore ?? null }));
   }
 
+  /** Jobs holding a lane slot (running or pausing), with their lanes. */
+  async runningJobs(): Promise<{ id: number; lane: Lane }[]> {
+    return (await this.em
+      .fork()
+      .getConnection()
+      .execute(`select id, lane from job_runs where status in ('running', 'pause_requested') order by id`, [], 'all')) as { id: number; lane: Lane }[];
+  }
+
+  /** Queued and pausing jobs per lane, for the lanes view (one statement). */
+  async laneCounts(): Promise<{ lane: Lane; running: number; queued: number }[]> {
+    return (await this.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select lane, sum(status in ('running', 'pause_requested')) as running, sum(status = 'queued') as queued from job_runs group by lane`,
+        [],
+        'all',
+      )) as { lane: Lane; running: number; queued: number }[];
+  }
+
+  /**
+   * Puts a job's failed items back to pending (due now) and reopens what they need, in one
+   * transaction: stages that ended failed, with errors or skipped go back to pending, and a
+   * finished job (failed / completed_with_errors) queues again. Returns how many items.
+   */
+  async retryFailedItems(jobId: number, reopenJob: boolean, now = new Date()): Promise<number> {
+    return this.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      const res = (await conn.execute(
+        `update job_items set status = 'pending', next_attempt_at = null, finished_at = null where job_id = ? and status = 'failed'`,
+        [jobId],
+        'run',
+        ctx,
+      )) as { affectedRows?: number; changes?: number };
+      const n = res.affectedRows ?? res.changes ?? 0;
+      if (n === 0) return 0;
+      await conn.execute(
+        `update job_stages set failed_items = (select count(*) from job_items i where i.stage_id = job_stages.id and i.status = 'failed'),
+           status = case when status in ('failed', 'completed_with_errors', 'skipped') then 'pending' else status end,
+           finished_at = case when status in ('failed', 'completed_with_errors', 'skipped') then null else finished_at end
+         where job_id = ?`,
+        [jobId],
+        'run',
+        ctx,
+      );
+      if (reopenJob) {
+        await conn.execute(
+          `update job_runs set status = 'queued', finished_at = null, updated_at = ? where id = ? and status in ('failed', 'completed_with_errors')`,
+          [now.getTime(), jobId],
+          'run',
+          ctx,
+        );
+      }
+      return n;
+    });
+  }
+
+  /** The latest events of a job, oldest first. */
+  async eventsOf(jobId: number, last: number): Promise<{ at: Date; kind: string; data: Record<string, unknown> | null }[]> {
+    const rows = await this.em.fork().find(JobEventSchema, { job: jobId }, { orderBy: { id: 'desc' }, limit: last });
+    return rows.reverse().map((e) => ({ at: e.at, kind: e.kind, data: e.data ?? null }));
+  }
+
+  async workersOf(jobId: number): Promise<JobWorkerRow[]> {
+    return this.em.fork().find(JobWorkerSchema, { job: jobId }, { orderBy: { workerName: 'asc' } });
+  }
+
   /** Jobs holding a lane slot, per lane. */
   async runningCounts(): Promise<Record<Lane, number>> {
     const rows = (await this.em

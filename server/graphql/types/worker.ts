@@ -246,7 +246,7 @@ const DependentsRunningError = builder.objectRef<ErrorOf<'dependentsRunning'>>('
   interfaces: [ErrorInterface],
   fields: (t) => ({ worker: t.exposeString('worker'), dependents: t.exposeStringList('dependents') }),
 });
-const InvalidArgumentError = builder.objectRef<ErrorOf<'invalidArgument'>>('InvalidArgumentError').implement({
+export const InvalidArgumentError = builder.objectRef<ErrorOf<'invalidArgument'>>('InvalidArgumentError').implement({
   interfaces: [ErrorInterface],
   fields: (t) => ({ argument: t.exposeString('argument') }),
 });

@@ -1,0 +1,330 @@
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import type { WaitingReason } from '../../domain/jobs/dispatch.js';
+import type { ScopeSummary } from '../../domain/jobs/scope.js';
+import { JOB_STATUSES, JOB_TYPES, STAGE_STATUSES, STAGE_TYPES } from '../../domain/jobs/types.js';
+import type { JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView } from '../../jobs/task-center.js';
+import { builder, ErrorInterface } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { snapshotThenLive } from '../live.js';
+import { InvalidArgumentError } from './worker.js';
+
+/** GraphQL enum values are upper case; the domain's are the seed's snake case. */
+function upperEnum<const T extends readonly string[]>(name: string, values: T, description?: string) {
+  return builder.enumType(name, {
+    ...(description ? { description } : {}),
+    values: Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as { [K in T[number] as Uppercase<K>]: { value: K } },
+  });
+}
+
+const JobTypeEnum = upperEnum('JobType', JOB_TYPES);
+const JobStatusEnum = upperEnum('JobStatus', JOB_STATUSES);
+const StageTypeEnum = upperEnum('StageType', STAGE_TYPES);
+const StageStatusEnum = upperEnum('StageStatus', STAGE_STATUSES);
+const ScopeKindEnum = upperEnum('ScopeKind', ['playlists', 'sources', 'all'] as const);
+const WaitingKindEnum = builder.enumType('WaitingKind', {
+  values: {
+    PAUSED: { value: 'paused' },
+    BACKING_OFF: { value: 'backingOff' },
+    LANE_BUSY: { value: 'laneBusy' },
+    BEHIND_IN_QUEUE: { value: 'behindInQueue' },
+    STARTING_SOON: { value: 'startingSoon' },
+  } as const,
+});
+const TaskCenterEventKindEnum = builder.enumType('TaskCenterEventKind', { values: ['ADDED', 'CHANGED', 'REMOVED'] as const });
+
+const ScopeSummaryType = builder.objectRef<ScopeSummary>('ScopeSummary').implement({
+  description: 'What a job covers, as facts: chosen playlists, chosen sources, or all.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: ScopeKindEnum }),
+    count: t.int({ nullable: true, resolve: (s) => (s.kind === 'all' ? null : s.count) }),
+  }),
+});
+
+const WaitingReasonType = builder.objectRef<WaitingReason>('WaitingReason').implement({
+  description: 'Why a job that is not running waits.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: WaitingKindEnum }),
+    until: t.field({ type: 'DateTime', nullable: true, resolve: (w) => (w.kind === 'backingOff' ? w.until : null) }),
+    lane: t.string({ nullable: true, resolve: (w) => (w.kind === 'laneBusy' || w.kind === 'behindInQueue' ? w.lane : null) }),
+    runningJobIds: t.intList({ resolve: (w) => (w.kind === 'laneBusy' ? [...w.runningJobIds] : []) }),
+    aheadJobIds: t.intList({ resolve: (w) => (w.kind === 'behindInQueue' ? [...w.aheadJobIds] : []) }),
+  }),
+});
+
+const StageType = builder.objectRef<StageView>('Stage').implement({
+  fields: (t) => ({
+    stageType: t.expose('stageType', { type: StageTypeEnum }),
+    status: t.expose('status', { type: StageStatusEnum }),
+    totalItems: t.exposeInt('totalItems'),
+    succeededItems: t.exposeInt('succeededItems'),
+    failedItems: t.exposeInt('failedItems'),
+    skippedItems: t.exposeInt('skippedItems'),
+    canceledItems: t.exposeInt('canceledItems'),
+  }),
+});
+
+const JobWorkerType = builder.objectRef<JobWorkerView>('JobWorker').implement({
+  description: 'An item worker slot of a job (download-1, general-2) with its live throughput.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    status: t.exposeString('status', { description: 'idle | busy' }),
+    currentDisplayText: t.exposeString('currentDisplayText', { nullable: true, description: 'e.g. "Song / Artist"' }),
+    downloadedBytes: t.exposeFloat('downloadedBytes'),
+    totalBytes: t.exposeFloat('totalBytes', { nullable: true }),
+    speedBytesPerSec: t.exposeFloat('speedBytesPerSec', { nullable: true, description: 'Smoothed from bytes actually received; null when unknown.' }),
+    progressPercent: t.exposeFloat('progressPercent', { nullable: true }),
+    processedCount: t.exposeInt('processedCount'),
+    errorCount: t.exposeInt('errorCount'),
+    heartbeatAt: t.expose('heartbeatAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const JobEventType = builder.objectRef<{ at: Date; kind: string }>('JobEvent').implement({
+  fields: (t) => ({ at: t.expose('at', { type: 'DateTime' }), kind: t.exposeString('kind') }),
+});
+
+/** Fields a task-center row and a job share. */
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+function rowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, TaskRowView>) {
+  return {
+    jobId: t.exposeInt('jobId'),
+    jobType: t.expose('jobType', { type: JobTypeEnum }),
+    displayName: t.exposeString('displayName'),
+    status: t.expose('status', { type: JobStatusEnum }),
+    lane: t.exposeString('lane'),
+    canPause: t.exposeBoolean('canPause'),
+    canResume: t.exposeBoolean('canResume'),
+    canCancel: t.exposeBoolean('canCancel'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+  };
+}
+
+const TaskRow = builder.objectRef<TaskRowView>('TaskRow');
+builder.node(TaskRow, {
+  description: 'One row of the task center (newest first).',
+  id: { resolve: (r) => r.jobId },
+  loadOne: (id, ctx: GraphQLContext) => ctx.taskCenter.row(Number(id)),
+  fields: (t) => ({
+    ...rowFields(t),
+    queuePosition: t.exposeInt('queuePosition', { nullable: true, description: '1-based place in real dispatch order while queued.' }),
+    queueLabel: t.string({
+      nullable: true,
+      description: '"queued #N" for API users; clients format queuePosition themselves.',
+      resolve: (r) => (r.queuePosition === null ? null : `queued #${r.queuePosition}`),
+    }),
+    scopeSummary: t.expose('scopeSummary', { type: ScopeSummaryType }),
+    completedItems: t.exposeInt('completedItems'),
+    totalItems: t.exposeInt('totalItems'),
+    progressPercent: t.exposeFloat('progressPercent', { nullable: true }),
+    activeWorkerCount: t.exposeInt('activeWorkerCount'),
+    speedBytesPerSec: t.exposeFloat('speedBytesPerSec', { nullable: true }),
+    waitingReason: t.expose('waitingReason', { type: WaitingReasonType, nullable: true }),
+  }),
+});
+
+const Job = builder.objectRef<TaskRowView>('Job');
+builder.node(Job, {
+  description: 'A job with its stages, worker slots and events.',
+  id: { resolve: (r) => r.jobId },
+  loadOne: (id, ctx: GraphQLContext) => ctx.taskCenter.row(Number(id)),
+  fields: (t) => ({
+    ...rowFields(t),
+    priority: t.exposeInt('priority', { description: 'Lower runs first.' }),
+    error: t.exposeString('error', { nullable: true }),
+    stages: t.expose('stages', { type: [StageType] }),
+    workers: t.expose('workers', { type: [JobWorkerType] }),
+    events: t.field({
+      type: [JobEventType],
+      args: { last: t.arg.int({ defaultValue: 50 }) },
+      resolve: (r, { last }, ctx) => ctx.taskCenter.events(r.jobId, Math.min(Math.max(last ?? 50, 1), 500)),
+    }),
+  }),
+});
+
+const LaneType = builder.objectRef<LaneView>('Lane').implement({
+  description: 'A queue of jobs with a concurrency limit: download (1 by default) and general (3).',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    limit: t.exposeInt('limit'),
+    running: t.exposeInt('running'),
+    queued: t.exposeInt('queued'),
+  }),
+});
+
+// ---- errors and results --------------------------------------------------------------------
+
+type ErrorOf<K extends TaskCenterError['kind']> = Extract<TaskCenterError, { kind: K }>;
+
+const JobNotFoundError = builder.objectRef<ErrorOf<'notFound'>>('JobNotFoundError').implement({
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ id: t.id({ resolve: (e) => encodeGlobalID('Job', e.id) }) }),
+});
+const InvalidJobTransitionError = builder.objectRef<ErrorOf<'invalidTransition'>>('InvalidJobTransitionError').implement({
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ status: t.expose('status', { type: JobStatusEnum }), action: t.exposeString('action') }),
+});
+const JobPayload = builder.objectRef<{ job: TaskRowView }>('JobPayload').implement({
+  fields: (t) => ({ job: t.expose('job', { type: Job }) }),
+});
+
+const JobResultUnion = builder.unionType('JobResult', {
+  types: [JobPayload, JobNotFoundError, InvalidJobTransitionError, InvalidArgumentError],
+  resolveType: (v) => {
+    if (!('kind' in v)) return JobPayload;
+    return v.kind === 'notFound' ? JobNotFoundError : v.kind === 'invalidTransition' ? InvalidJobTransitionError : InvalidArgumentError;
+  },
+});
+const LaneResultUnion = builder.unionType('LaneResult', {
+  types: [LaneType, InvalidArgumentError],
+  resolveType: (v) => ('kind' in v ? InvalidArgumentError : LaneType),
+});
+
+const toResult = (r: JobResult) => (r.ok ? { job: r.job } : r.error);
+
+/** Accepts a Job or TaskRow global id, or a plain job number. */
+function jobIdOf(id: string | number): number | null {
+  const raw = String(id);
+  if (/^\d+$/.test(raw)) return Number(raw);
+  try {
+    const { typename, id: inner } = decodeGlobalID(raw);
+    return (typename === 'Job' || typename === 'TaskRow') && /^\d+$/.test(inner) ? Number(inner) : null;
+  } catch {
+    return null;
+  }
+}
+
+const notFound = (id: string | number): TaskCenterError => ({ kind: 'notFound', id: -1, message: `Job ${String(id)} not found` });
+
+const CreateJobInput = builder.inputType('CreateJobInput', {
+  fields: (t) => ({
+    jobType: t.field({ type: JobTypeEnum, required: true }),
+    playlistIds: t.idList({ required: false, description: 'Scope the job to these playlists, in this order.' }),
+    priority: t.int({ required: false, description: 'Lower runs first; default 100.' }),
+  }),
+});
+
+// ---- root fields ---------------------------------------------------------------------------
+
+builder.queryFields((t) => ({
+  taskCenter: t.connection(
+    {
+      type: TaskRow,
+      description: 'Every job, newest first.',
+      resolve: async (_r, args, ctx) => {
+        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+        const after = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^job:/, '')) : null;
+        const page = await ctx.taskCenter.page(first, Number.isFinite(after) ? after : null);
+        const edges = page.rows.map((row) => ({ cursor: Buffer.from(`job:${row.jobId}`).toString('base64'), node: row }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: after !== null,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
+    },
+    { name: 'TaskRowConnection' },
+    { name: 'TaskRowEdge' },
+  ),
+  job: t.field({
+    type: Job,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => {
+      const jobId = jobIdOf(id);
+      return jobId === null ? null : ctx.taskCenter.row(jobId);
+    },
+  }),
+  lanes: t.field({ type: [LaneType], resolve: (_r, _a, ctx) => ctx.taskCenter.lanes() }),
+}));
+
+function jobControl(control: 'pause' | 'resume' | 'cancel', description: string) {
+  return builder.mutationField(`${control}Job`, (t) =>
+    t.field({
+      type: JobResultUnion,
+      description,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_r, { id }, ctx) => {
+        const jobId = jobIdOf(id);
+        return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.control(jobId, control));
+      },
+    }),
+  );
+}
+jobControl('pause', 'Stops claiming items; in-flight items finish (or stop at a checkpoint), then the job is PAUSED. A queued job pauses at once.');
+jobControl('resume', 'Puts a paused job back into its lane queue (or withdraws a pause that has not taken effect yet).');
+jobControl('cancel', 'Interrupts in-flight items, cancels pending ones and finalises the stages and the job.');
+
+builder.mutationFields((t) => ({
+  createJob: t.field({
+    type: JobResultUnion,
+    args: { input: t.arg({ type: CreateJobInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const ids = (input.playlistIds ?? []).map((id) => jobIdOf(id) ?? Number.NaN);
+      return toResult(await ctx.taskCenter.createJob({ jobType: input.jobType, playlistIds: ids, priority: input.priority ?? null, requestedBy: ctx.clientAddress }));
+    },
+  }),
+  retryFailedItems: t.field({
+    type: JobResultUnion,
+    description: "Puts the job's failed items back to pending; a finished job queues again.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      const jobId = jobIdOf(id);
+      return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.retryFailedItems(jobId));
+    },
+  }),
+  setLaneConcurrency: t.field({
+    type: LaneResultUnion,
+    description: 'How many jobs of a lane may run at once (persisted; applies at once).',
+    args: { lane: t.arg.string({ required: true }), limit: t.arg.int({ required: true }) },
+    resolve: async (_r, { lane, limit }, ctx) => {
+      const r = await ctx.taskCenter.setLaneConcurrency(lane, limit);
+      return r.ok ? r.lane : r.error;
+    },
+  }),
+}));
+
+const TaskCenterEvent = builder
+  .objectRef<{ kind: 'ADDED' | 'CHANGED' | 'REMOVED'; row: TaskRowView }>('TaskCenterEvent')
+  .implement({
+    description: 'A task-center row was added, changed or removed.',
+    fields: (t) => ({
+      kind: t.expose('kind', { type: TaskCenterEventKindEnum }),
+      id: t.id({ resolve: (e) => encodeGlobalID('TaskRow', e.row.jobId) }),
+      row: t.field({ type: TaskRow, nullable: true, resolve: (e) => (e.kind === 'REMOVED' ? null : e.row) }),
+    }),
+  });
+
+builder.subscriptionFields((t) => ({
+  taskCenter: t.field({
+    type: TaskCenterEvent,
+    description: 'Rows added, changed or removed (take the snapshot from the taskCenter query).',
+    subscribe: (_r, _a, ctx) => ctx.bus.subscribe('task:row'),
+    resolve: (e) => e,
+  }),
+  jobUpdated: t.field({
+    type: Job,
+    description: 'First the current job, then on every change (coalesced to a few a second).',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_r, { id }, ctx) => {
+      const jobId = jobIdOf(id) ?? -1;
+      return snapshotThenLive(ctx.bus.subscribe('task:row', String(jobId)), async () => {
+        const row = await ctx.taskCenter.row(jobId);
+        return row ? [{ kind: 'CHANGED' as const, row }] : [];
+      });
+    },
+    resolve: (e) => e.row,
+  }),
+  lanesUpdated: t.field({
+    type: [LaneType],
+    description: 'First the current lanes, then on every change.',
+    subscribe: (_r, _a, ctx) => snapshotThenLive(ctx.bus.subscribe('lanes:changed'), async () => [await ctx.taskCenter.lanes()]),
+    resolve: (lanes) => lanes,
+  }),
+}));

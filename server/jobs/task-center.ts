@@ -1,0 +1,332 @@
+import type { Logger } from 'pino';
+import { Throttle } from '../daemons/activity-throttle.js';
+import type { ItemCounts } from '../domain/jobs/aggregate.js';
+import { displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from '../domain/jobs/catalog.js';
+import { queuePositions, waitingReason, type QueuedJob, type WaitingReason } from '../domain/jobs/dispatch.js';
+import { canCancel, canPause, canResume, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
+import { primaryProgress } from '../domain/jobs/progress.js';
+import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
+import { totalSpeed } from '../domain/jobs/throughput.js';
+import { LANES, type JobStatus, type JobType, type Lane, type StageStatus, type StageType } from '../domain/jobs/types.js';
+import type { JobRunRow, JobStageRow, JobWorkerRow } from '../db/entities/job.entity.js';
+import type { JobRepository } from '../db/repositories/job.repository.js';
+import type { EventBus } from '../events/bus.js';
+import type { JobRunner } from '../runner/runner.js';
+
+/** Lower runs first; the default leaves room for urgent (lower) and background (higher) jobs. */
+export const DEFAULT_PRIORITY = 100;
+
+export interface StageView {
+  readonly stageType: StageType;
+  readonly status: StageStatus;
+  readonly totalItems: number;
+  readonly succeededItems: number;
+  readonly failedItems: number;
+  readonly skippedItems: number;
+  readonly canceledItems: number;
+}
+
+export interface JobWorkerView {
+  readonly name: string;
+  readonly status: string;
+  readonly currentDisplayText: string | null;
+  readonly downloadedBytes: number;
+  readonly totalBytes: number | null;
+  readonly speedBytesPerSec: number | null;
+  readonly progressPercent: number | null;
+  readonly processedCount: number;
+  readonly errorCount: number;
+  readonly heartbeatAt: Date | null;
+}
+
+/** One task-center row: facts only; clients word and format them. */
+export interface TaskRowView {
+  readonly jobId: number;
+  readonly jobType: JobType;
+  readonly displayName: string;
+  readonly status: JobStatus;
+  readonly lane: Lane;
+  readonly priority: number;
+  readonly queuePosition: number | null;
+  readonly scopeSummary: ScopeSummary;
+  readonly completedItems: number;
+  readonly totalItems: number;
+  readonly progressPercent: number | null;
+  readonly activeWorkerCount: number;
+  readonly speedBytesPerSec: number | null;
+  readonly canPause: boolean;
+  readonly canResume: boolean;
+  readonly canCancel: boolean;
+  readonly waitingReason: WaitingReason | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly error: string | null;
+  readonly stages: readonly StageView[];
+  readonly workers: readonly JobWorkerView[];
+}
+
+export interface LaneView {
+  readonly name: Lane;
+  readonly limit: number;
+  readonly running: number;
+  readonly queued: number;
+}
+
+export interface TaskRowPage {
+  readonly rows: TaskRowView[];
+  readonly hasNextPage: boolean;
+}
+
+export type TaskCenterError =
+  | { kind: 'notFound'; id: number; message: string }
+  | { kind: 'invalidTransition'; status: JobStatus; action: string; message: string }
+  | { kind: 'invalidArgument'; argument: string; message: string };
+
+export type JobResult = { ok: true; job: TaskRowView } | { ok: false; error: TaskCenterError };
+
+export interface CreateJobInput {
+  jobType: JobType;
+  playlistIds?: readonly number[] | null;
+  priority?: number | null;
+  requestedBy?: string | null;
+}
+
+interface DispatchContext {
+  now: Date;
+  queued: QueuedJob[];
+  positions: Map<number, number>;
+  runningJobIds: Record<Lane, number[]>;
+  limits: Record<Lane, number>;
+}
+
+function countsOf(s: JobStageRow): ItemCounts {
+  const finished = s.succeededItems + s.failedItems + s.skippedItems + s.canceledItems;
+  return {
+    pending: Math.max(0, s.totalItems - finished),
+    running: 0,
+    succeeded: s.succeededItems,
+    failed: s.failedItems,
+    skipped: s.skippedItems,
+    canceled: s.canceledItems,
+  };
+}
+
+function stageView(s: JobStageRow): StageView {
+  return {
+    stageType: s.stageType,
+    status: s.status,
+    totalItems: s.totalItems,
+    succeededItems: s.succeededItems,
+    failedItems: s.failedItems,
+    skippedItems: s.skippedItems,
+    canceledItems: s.canceledItems,
+  };
+}
+
+function workerView(w: JobWorkerRow): JobWorkerView {
+  return {
+    name: w.workerName,
+    status: w.status,
+    currentDisplayText: w.currentDisplayText ?? null,
+    downloadedBytes: Number(w.downloadedBytes),
+    totalBytes: w.totalBytes == null ? null : Number(w.totalBytes),
+    speedBytesPerSec: w.speedBytesPerSec == null ? null : Number(w.speedBytesPerSec),
+    progressPercent: w.progressPercent == null ? null : Number(w.progressPercent),
+    processedCount: w.processedCount,
+    errorCount: w.errorCount,
+    heartbeatAt: w.heartbeatAt ?? null,
+  };
+}
+
+/**
+ * The task center as the API sees it: creates jobs, applies controls through the runner, and
+ * builds rows (a constant number of statements per page) that it publishes when jobs change —
+ * at most a few times a second per job, the latest always.
+ */
+export class TaskCenter {
+  private readonly throttles = new Map<number, Throttle<number>>();
+
+  constructor(
+    private readonly repo: JobRepository,
+    private readonly runner: JobRunner,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly options: { rowMinIntervalMs: number },
+  ) {}
+
+  /** Called by the runner on every change of a job: coalesced, then rebuilt and published. */
+  jobChanged(jobId: number): void {
+    let t = this.throttles.get(jobId);
+    if (!t) {
+      t = new Throttle<number>(this.options.rowMinIntervalMs, (id) => void this.publishRow(id, 'CHANGED'));
+      this.throttles.set(jobId, t);
+    }
+    t.push(jobId);
+  }
+
+  async createJob(input: CreateJobInput): Promise<JobResult> {
+    const ids = input.playlistIds ?? [];
+    if (ids.some((id) => !Number.isInteger(id) || id <= 0)) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'playlistIds', message: 'playlist ids must be positive whole numbers' } };
+    }
+    const priority = input.priority ?? DEFAULT_PRIORITY;
+    if (!Number.isInteger(priority) || priority < 0 || priority > 1000) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'priority', message: 'priority must be a whole number from 0 to 1000 (lower runs first)' } };
+    }
+    const id = await this.repo.createJob({
+      jobType: input.jobType,
+      lane: laneOf(input.jobType),
+      priority,
+      stages: stagesOf(input.jobType),
+      scope: ids.length > 0 ? { playlistIds: [...ids] } : {},
+      requestedBy: input.requestedBy ?? null,
+      configSnapshot: {},
+    });
+    await this.repo.addEvent(id, 'created', { jobType: input.jobType });
+    await this.publishRow(id, 'ADDED');
+    this.runner.wake();
+    return this.result(id);
+  }
+
+  async control(jobId: number, control: JobControl): Promise<JobResult> {
+    const job = await this.repo.findJob(jobId);
+    if (!job) return this.notFound(jobId);
+    if (!(await this.runner.control(jobId, control))) return this.refused(job.status, control);
+    await this.publishRow(jobId, 'CHANGED');
+    return this.result(jobId);
+  }
+
+  async retryFailedItems(jobId: number): Promise<JobResult> {
+    const job = await this.repo.findJob(jobId);
+    if (!job) return this.notFound(jobId);
+    const effect = retryFailedItemsEffect(job.status);
+    if (!effect) return this.refused(job.status, 'retry_failed_items');
+    const n = await this.repo.retryFailedItems(jobId, effect === 'reopenJob');
+    if (n === 0) return this.refused(job.status, 'retry_failed_items', 'the job has no failed items');
+    await this.repo.addEvent(jobId, 'retry_failed_items', { items: n });
+    await this.publishRow(jobId, 'CHANGED');
+    this.runner.wake();
+    return this.result(jobId);
+  }
+
+  async setLaneConcurrency(
+    lane: string,
+    limit: number,
+  ): Promise<{ ok: true; lane: LaneView } | { ok: false; error: Extract<TaskCenterError, { kind: 'invalidArgument' }> }> {
+    if (!(LANES as readonly string[]).includes(lane)) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'lane', message: `lane must be one of ${LANES.join(', ')}` } };
+    }
+    if (!isValidLaneLimit(limit)) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'limit', message: `limit must be a whole number from 0 to ${MAX_LANE_LIMIT}` } };
+    }
+    await this.repo.setLaneConcurrency(lane as Lane, limit);
+    this.runner.wake();
+    const lanes = await this.lanes();
+    this.bus.publish('lanes:changed', lanes);
+    return { ok: true, lane: lanes.find((l) => l.name === lane) as LaneView };
+  }
+
+  async lanes(): Promise<LaneView[]> {
+    const [limits, counts] = await Promise.all([this.repo.laneLimits(), this.repo.laneCounts()]);
+    return LANES.map((name) => {
+      const c = counts.find((x) => x.lane === name);
+      return { name, limit: limits[name], running: Number(c?.running ?? 0), queued: Number(c?.queued ?? 0) };
+    });
+  }
+
+  /** A page of rows, newest first, in a constant number of statements. */
+  async page(first: number, afterJobId: number | null): Promise<TaskRowPage> {
+    const [page, ctx] = await Promise.all([this.repo.taskCenterPage(first, afterJobId), this.dispatchContext()]);
+    return {
+      rows: page.jobs.map((j) => this.rowOf(j, page.stagesByJob.get(j.id) ?? [], page.workersByJob.get(j.id) ?? [], ctx)),
+      hasNextPage: page.hasNextPage,
+    };
+  }
+
+  async row(jobId: number): Promise<TaskRowView | null> {
+    const page = await this.repo.taskCenterPage(1, jobId + 1);
+    const job = page.jobs[0];
+    if (!job || job.id !== jobId) return null;
+    return this.rowOf(job, page.stagesByJob.get(jobId) ?? [], page.workersByJob.get(jobId) ?? [], await this.dispatchContext());
+  }
+
+  async events(jobId: number, last: number): Promise<{ at: Date; kind: string }[]> {
+    return this.repo.eventsOf(jobId, last);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<void> {
+    try {
+      const row = await this.row(jobId);
+      if (!row) return;
+      this.bus.publish('task:row', { kind, row }, String(jobId));
+      if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', await this.lanes());
+    } catch (err) {
+      this.log.warn({ err, jobId }, 'could not publish a task-center row');
+    }
+  }
+
+  private async dispatchContext(): Promise<DispatchContext> {
+    const [queuedRows, running, limits] = await Promise.all([this.repo.queuedJobs(), this.repo.runningJobs(), this.repo.laneLimits()]);
+    const now = new Date();
+    const queued: QueuedJob[] = queuedRows.map((q) => ({ ...q, status: 'queued' }));
+    const runningJobIds: Record<Lane, number[]> = { download: [], general: [] };
+    for (const r of running) runningJobIds[r.lane].push(r.id);
+    return { now, queued, positions: queuePositions(queued, now), runningJobIds, limits };
+  }
+
+  private rowOf(j: JobRunRow, stages: readonly JobStageRow[], workers: readonly JobWorkerRow[], ctx: DispatchContext): TaskRowView {
+    const progress = primaryProgress(
+      j.jobType,
+      stages.map((s) => ({ stageType: s.stageType, counts: countsOf(s) })),
+    );
+    const busy = workers.filter((w) => w.status === 'busy');
+    const live = j.status === 'running' || j.status === 'pause_requested';
+    return {
+      jobId: j.id,
+      jobType: j.jobType,
+      displayName: displayName(j.jobType, j.scope),
+      status: j.status,
+      lane: j.lane,
+      priority: j.priority,
+      queuePosition: j.status === 'queued' ? (ctx.positions.get(j.id) ?? null) : null,
+      scopeSummary: scopeSummary(j.scope),
+      completedItems: progress.completedItems,
+      totalItems: progress.totalItems,
+      progressPercent: progress.percent,
+      activeWorkerCount: live ? busy.length : 0,
+      speedBytesPerSec: live ? totalSpeed(busy.map((w) => (w.speedBytesPerSec == null ? null : Number(w.speedBytesPerSec)))) : null,
+      canPause: canPause(j.status),
+      canResume: canResume(j.status),
+      canCancel: canCancel(j.status),
+      waitingReason: waitingReason(
+        { id: j.id, lane: j.lane, priority: j.priority, createdAt: j.createdAt, status: j.status, notBefore: j.notBefore ?? null },
+        ctx,
+      ),
+      createdAt: j.createdAt,
+      startedAt: j.startedAt ?? null,
+      finishedAt: j.finishedAt ?? null,
+      error: j.error ?? null,
+      stages: stages.map(stageView),
+      workers: workers.map(workerView),
+    };
+  }
+
+  private async result(jobId: number): Promise<JobResult> {
+    const row = await this.row(jobId);
+    return row ? { ok: true, job: row } : this.notFound(jobId);
+  }
+
+  private notFound(id: number): JobResult {
+    return { ok: false, error: { kind: 'notFound', id, message: `Job ${id} not found` } };
+  }
+
+  private refused(status: JobStatus, action: string, why?: string): JobResult {
+    return {
+      ok: false,
+      error: { kind: 'invalidTransition', status, action, message: why ?? `cannot ${action.replace(/_/g, ' ')} a job that is ${status.replace(/_/g, ' ')}` },
+    };
+  }
+}
