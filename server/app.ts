@@ -18,7 +18,8 @@ import { createYogaServer } from './http/yoga.js';
 import { DEFAULT_LANE_LIMITS } from './domain/jobs/catalog.js';
 import { TaskCenter } from './jobs/task-center.js';
 import { createLogger } from './logger.js';
-import { createStageExecutors } from './runner/executors/index.js';
+import { createStageExecutors, type StageWork } from './runner/executors/index.js';
+import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 
@@ -27,6 +28,8 @@ const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../w
 export interface BuildOptions {
   /** Replaces the registered daemons (tests use small fakes); defaults to every Roadie daemon. */
   daemons?: (env: DaemonEnv) => Daemon[];
+  /** Replaces the item work of stages (tests plug in handlers); defaults to Roadie's own. */
+  stages?: Partial<Record<StageType, StageWork>>;
   logger?: Logger;
 }
 
@@ -34,13 +37,15 @@ export interface App {
   readonly config: Config;
   readonly orchestrator: Orchestrator;
   readonly bus: EventBus;
+  /** The database (tests count statements on it). */
+  readonly orm: Orm;
   /** Opens the database, starts daemons and listens; resolves with the base URL. */
   start(): Promise<{ url: string; port: number }>;
   /** Stops daemons in reverse start order, closes connections and the database. */
   stop(): Promise<void>;
 }
 
-/** Wires config → database → event bus → orchestrator → GraphQL → HTTP. The one place that does. */
+/** Wires config → database → event bus → runner → orchestrator → GraphQL → HTTP. The one place that does. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config);
   await fs.mkdir(config.tempDir, { recursive: true });
@@ -51,13 +56,36 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     intervalSeconds: config.serviceProbeIntervalSeconds,
     timeoutMs: config.serviceProbeTimeoutMs,
   });
+  const jobs = new JobRepository(orm.em);
+  await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
+  let taskCenter: TaskCenter | null = null;
+  const runner = new JobRunner(
+    jobs,
+    createStageExecutors(options.stages),
+    logger.child({ part: 'runner' }),
+    { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
+    ({ jobId }) => taskCenter?.jobChanged(jobId),
+  );
+  const tasks = new TaskCenter(jobs, runner, bus, logger.child({ part: 'task-center' }), { rowMinIntervalMs: 250 });
+  taskCenter = tasks;
+
   const store = new DaemonRepository(orm.em);
   const orchestrator = new Orchestrator(store, bus, logger.child({ part: 'orchestrator' }), {
     restartBaseMs: config.daemonRestartBaseMs,
     activityMinIntervalMs: config.activityMinIntervalMs,
     stopTimeoutMs: 5000,
   });
-  const env: DaemonEnv = { config, logger, services };
+  const env: DaemonEnv = {
+    config,
+    logger,
+    services,
+    jobs: {
+      sweep: () => runner.sweep(),
+      summary: () => tasks.summary(),
+      reclaimStale: (ms) => tasks.reclaimStale(ms),
+      retryDue: () => tasks.retryDue(),
+    },
+  };
   try {
     orchestrator.register((options.daemons ?? createDaemons)(env));
     await orchestrator.init();
@@ -67,19 +95,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
-  const jobs = new JobRepository(orm.em);
-  await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
-  let taskCenter: TaskCenter | null = null;
-  const runner = new JobRunner(
-    jobs,
-    createStageExecutors(),
-    logger.child({ part: 'runner' }),
-    { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
-    ({ jobId }) => taskCenter?.jobChanged(jobId),
-  );
-  taskCenter = new TaskCenter(jobs, runner, bus, logger.child({ part: 'task-center' }), { rowMinIntervalMs: 250 });
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,
@@ -102,6 +119,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config,
     orchestrator,
     bus,
+    orm,
     async start() {
       services.start();
       const address = await listen(server, config.port, config.host);

@@ -4,11 +4,21 @@ import type { DaemonDefinition } from '../domain/daemons/catalog.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { DaemonDetails } from './details.js';
 
+/** The task center as the download daemons use it. */
+export interface JobsPort {
+  /** A dispatch round of the lane supervisor; how many jobs were started since the last sweep. */
+  sweep(): Promise<number>;
+  summary(): Promise<{ running: number; queued: number }>;
+  reclaimStale(olderThanMs: number): Promise<number>;
+  retryDue(): Promise<{ jobs: number; items: number }>;
+}
+
 /** What every daemon may use; handed in by app.ts. */
 export interface DaemonEnv {
   readonly config: Config;
   readonly logger: Logger;
   readonly services: Pick<ServiceMonitor, 'isConfigured'>;
+  readonly jobs: JobsPort;
 }
 
 export interface ActivityJob {

@@ -1,10 +1,12 @@
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
+import { STALE_HEARTBEAT_MS } from '../domain/jobs/recovery.js';
 import { Daemon, type CycleContext, type DetailsBase } from './base.js';
 
 interface Stats {
   lastPollAt: string | null;
   downloadsCompleted: number;
   downloadsFailed: number;
+  itemsReclaimed: number;
 }
 
 export interface DownloadMonitorDetails extends DetailsBase {
@@ -13,9 +15,10 @@ export interface DownloadMonitorDetails extends DetailsBase {
   readonly lastPollAt: Date | null;
   readonly downloadsCompleted: number;
   readonly downloadsFailed: number;
+  readonly itemsReclaimed: number;
 }
 
-/** Watches running downloads and reclaims stalled ones. Downloads arrive with the task center. */
+/** Watches running items and puts stalled ones (no heartbeat for 30 s) back to pending. */
 export class DownloadMonitorDaemon extends Daemon<Stats> {
   readonly definition: DaemonDefinition = {
     key: 'download_monitor',
@@ -29,16 +32,18 @@ export class DownloadMonitorDaemon extends Daemon<Stats> {
   };
 
   protected initialStats(): Stats {
-    return { lastPollAt: null, downloadsCompleted: 0, downloadsFailed: 0 };
+    return { lastPollAt: null, downloadsCompleted: 0, downloadsFailed: 0, itemsReclaimed: 0 };
   }
 
   async cycle(ctx: CycleContext): Promise<string> {
-    ctx.report('Checking for running downloads');
+    ctx.report('Checking running downloads for stalled items');
     this.stats.lastPollAt = new Date().toISOString();
-    const slskd = this.env.services.isConfigured('slskd');
-    return slskd
-      ? 'Waiting for downloads: the task center has no download jobs yet'
-      : 'Waiting for downloads: the task center has no download jobs yet, slskd not configured';
+    const reclaimed = await this.env.jobs.reclaimStale(STALE_HEARTBEAT_MS);
+    this.stats.itemsReclaimed += reclaimed;
+    const { running } = await this.env.jobs.summary();
+    const slskd = this.env.services.isConfigured('slskd') ? '' : '; slskd not configured';
+    if (reclaimed > 0) return `Reclaimed ${reclaimed} stalled items (no heartbeat for ${STALE_HEARTBEAT_MS / 1000} s)${slskd}`;
+    return running > 0 ? `Watching ${running} running jobs${slskd}` : `Waiting for downloads${slskd}`;
   }
 
   details(base: DetailsBase): DownloadMonitorDetails {
@@ -49,6 +54,7 @@ export class DownloadMonitorDaemon extends Daemon<Stats> {
       lastPollAt: this.stats.lastPollAt ? new Date(this.stats.lastPollAt) : null,
       downloadsCompleted: this.stats.downloadsCompleted,
       downloadsFailed: this.stats.downloadsFailed,
+      itemsReclaimed: this.stats.itemsReclaimed,
     };
   }
 }

@@ -10,7 +10,10 @@ export interface QueueDispatcherDetails extends DetailsBase {
   readonly jobsDispatched: number;
 }
 
-/** The lane supervisor: starts queued jobs into free lane slots (task center). */
+/**
+ * Supervises the lanes: the runner dispatches on events (a job queued or finished, a command),
+ * and this daemon's cycle is the slow safety sweep that catches anything an event missed.
+ */
 export class QueueDispatcherDaemon extends Daemon<Stats> {
   readonly definition: DaemonDefinition = {
     key: 'queue_dispatcher',
@@ -28,7 +31,10 @@ export class QueueDispatcherDaemon extends Daemon<Stats> {
   }
 
   async cycle(): Promise<string> {
-    return 'Waiting for queued jobs: the task center is not set up yet';
+    this.stats.jobsDispatched += await this.env.jobs.sweep();
+    const { running, queued } = await this.env.jobs.summary();
+    if (running === 0 && queued === 0) return 'Waiting for queued jobs';
+    return `Processing ${running} running jobs, ${queued} queued`;
   }
 
   details(base: DetailsBase): QueueDispatcherDetails {

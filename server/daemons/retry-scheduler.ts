@@ -1,4 +1,5 @@
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/jobs/retry.js';
 import { Daemon, type DetailsBase } from './base.js';
 
 interface Stats {
@@ -24,14 +25,15 @@ export class RetrySchedulerDaemon extends Daemon<Stats> {
     defaultEnabled: true,
     defaultIntervalSeconds: 30,
   };
-  static readonly BACKOFF_MINUTES = [1, 5, 15] as const;
 
   protected initialStats(): Stats {
     return { retriesScheduled: 0 };
   }
 
   async cycle(): Promise<string> {
-    return 'Waiting for failed items: the task center is not set up yet';
+    const { jobs, items } = await this.env.jobs.retryDue();
+    this.stats.retriesScheduled += items;
+    return items > 0 ? `Processing retries: ${items} items of ${jobs} jobs queued again` : 'Waiting for failed items whose backoff has elapsed';
   }
 
   details(base: DetailsBase): RetrySchedulerDetails {
@@ -39,8 +41,8 @@ export class RetrySchedulerDaemon extends Daemon<Stats> {
       ...base,
       kind: 'retry_scheduler',
       retriesScheduled: this.stats.retriesScheduled,
-      maxAttempts: RetrySchedulerDaemon.BACKOFF_MINUTES.length,
-      backoffMinutes: RetrySchedulerDaemon.BACKOFF_MINUTES,
+      maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
+      backoffMinutes: DEFAULT_RETRY_POLICY.delaysMs.map((ms) => ms / 60_000),
     };
   }
 }

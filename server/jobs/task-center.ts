@@ -210,6 +210,35 @@ export class TaskCenter {
     return this.result(jobId);
   }
 
+  /** The retry scheduler's work: reopens finished jobs whose failed items are due again. */
+  async retryDue(now = new Date()): Promise<{ jobs: number; items: number }> {
+    let items = 0;
+    const ids = await this.repo.jobsWithDueRetries(now);
+    for (const id of ids) {
+      const n = await this.repo.retryFailedItems(id, true, now, true);
+      items += n;
+      if (n > 0) {
+        await this.repo.addEvent(id, 'retry_scheduled', { items: n });
+        await this.publishRow(id, 'CHANGED');
+      }
+    }
+    if (items > 0) this.runner.wake();
+    return { jobs: ids.length, items };
+  }
+
+  /** Running items whose heartbeat is older than `olderThanMs` go back to pending (attempt counted). */
+  async reclaimStale(olderThanMs: number, now = new Date()): Promise<number> {
+    const n = await this.repo.reclaimStaleItems(new Date(now.getTime() - olderThanMs));
+    if (n > 0) this.runner.wake();
+    return n;
+  }
+
+  /** Counts for the daemons' activity lines. */
+  async summary(): Promise<{ running: number; queued: number }> {
+    const lanes = await this.lanes();
+    return { running: lanes.reduce((a, l) => a + l.running, 0), queued: lanes.reduce((a, l) => a + l.queued, 0) };
+  }
+
   async setLaneConcurrency(
     lane: string,
     limit: number,

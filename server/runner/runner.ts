@@ -43,6 +43,8 @@ export class JobRunner {
   private dispatching: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Jobs started since the last sweep() (the Queue Dispatcher's counter). */
+  private startedSinceSweep = 0;
 
   constructor(
     private readonly store: JobStore,
@@ -78,6 +80,15 @@ export class JobRunner {
           this.wake();
         }
       });
+  }
+
+  /** A dispatch round now (the Queue Dispatcher daemon's safety sweep); resolves when it is done. */
+  async sweep(): Promise<number> {
+    this.wake();
+    while (this.dispatching) await this.dispatching;
+    const n = this.startedSinceSweep;
+    this.startedSinceSweep = 0;
+    return n;
   }
 
   /** Running jobs of this process (for tests and health). */
@@ -173,6 +184,7 @@ export class JobRunner {
         this.wake(); // a lane slot is free
       });
     this.active.set(job.id, entry);
+    this.startedSinceSweep++;
     this.onChange({ jobId: job.id });
     void this.store.addEvent(job.id, 'started', { runner: this.options.runnerId });
   }

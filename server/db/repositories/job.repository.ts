@@ -420,13 +420,15 @@ export class JobRepository implements JobStore {
    * transaction: stages that ended failed, with errors or skipped go back to pending, and a
    * finished job (failed / completed_with_errors) queues again. Returns how many items.
    */
-  async retryFailedItems(jobId: number, reopenJob: boolean, now = new Date()): Promise<number> {
+  async retryFailedItems(jobId: number, reopenJob: boolean, now = new Date(), onlyDue = false): Promise<number> {
     return this.em.fork().transactional(async (em) => {
       const conn = em.getConnection();
       const ctx = em.getTransactionContext();
+      // onlyDue: the retry scheduler takes retryable items whose backoff has elapsed; a person takes all
+      const due = onlyDue ? ' and next_attempt_at is not null and next_attempt_at <= ?' : '';
       const res = (await conn.execute(
-        `update job_items set status = 'pending', next_attempt_at = null, finished_at = null where job_id = ? and status = 'failed'`,
-        [jobId],
+        `update job_items set status = 'pending', next_attempt_at = null, finished_at = null where job_id = ? and status = 'failed'${due}`,
+        onlyDue ? [jobId, now.getTime()] : [jobId],
         'run',
         ctx,
       )) as { affectedRows?: number; changes?: number };
@@ -451,6 +453,18 @@ export class JobRepository implements JobStore {
       }
       return n;
     });
+  }
+
+  /** Finished jobs (failed / completed_with_errors) with failed items whose retry is due. */
+  async jobsWithDueRetries(now = new Date()): Promise<number[]> {
+    const rows = (await this.em.fork().getConnection().execute(
+      `select distinct i.job_id as id from job_items i join job_runs j on j.id = i.job_id
+       where i.status = 'failed' and i.next_attempt_at is not null and i.next_attempt_at <= ?
+         and j.status in ('failed', 'completed_with_errors') order by i.job_id`,
+      [now.getTime()],
+      'all',
+    )) as { id: number }[];
+    return rows.map((r) => r.id);
   }
 
   /** The latest events of a job, oldest first. */

@@ -97,6 +97,7 @@ builder.objectFields(details('download_monitor'), (t) => ({
   lastPollAt: t.expose('lastPollAt', { type: 'DateTime', nullable: true }),
   downloadsCompleted: t.exposeInt('downloadsCompleted'),
   downloadsFailed: t.exposeInt('downloadsFailed'),
+  itemsReclaimed: t.exposeInt('itemsReclaimed', { description: 'Running items put back to pending after their heartbeat stopped.' }),
 }));
 builder.objectFields(details('spotify_sync'), (t) => ({
   checkIntervalSeconds: t.exposeInt('checkIntervalSeconds'),
@@ -105,7 +106,7 @@ builder.objectFields(details('spotify_sync'), (t) => ({
   connected: t.exposeBoolean('connected'),
 }));
 builder.objectFields(details('new_releases_sync'), (t) => ({ releasesCached: t.exposeInt('releasesCached') }));
-builder.objectFields(details('queue_dispatcher'), (t) => ({ jobsDispatched: t.exposeInt('jobsDispatched') }));
+builder.objectFields(details('queue_dispatcher'), (t) => ({ jobsDispatched: t.exposeInt('jobsDispatched', { description: 'Jobs started into lane slots.' }) }));
 builder.objectFields(details('retry_scheduler'), (t) => ({
   retriesScheduled: t.exposeInt('retriesScheduled'),
   maxAttempts: t.exposeInt('maxAttempts'),

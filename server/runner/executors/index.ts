@@ -1,4 +1,5 @@
-import type { ItemHandler, StageExecutors } from '../executor.js';
+import type { StageType } from '../../domain/jobs/types.js';
+import type { ItemHandler, ItemPlanner, StageExecutors } from '../executor.js';
 import { collectStage } from './collect.js';
 import { downloadStage } from './download.js';
 import { syncStage } from './sync.js';
@@ -14,12 +15,19 @@ const notYet: ItemHandler = async (ctx) => ({
   error: `${ctx.stage.stageType} items are not implemented yet`,
 });
 
+/** The work of a stage's items, pluggable (tests plug in handlers that succeed, fail, hang …). */
+export interface StageWork {
+  readonly handle: ItemHandler;
+  readonly plan?: ItemPlanner;
+  readonly workers?: number;
+}
+
 /** The stage executors, one per stage type (a typed map). */
-export function createStageExecutors(handlers: Partial<Record<keyof StageExecutors, ItemHandler>> = {}): StageExecutors {
+export function createStageExecutors(work: Partial<Record<StageType, StageWork>> = {}): StageExecutors {
   return {
-    collect: collectStage(handlers.collect ?? notYet),
-    sync: syncStage(handlers.sync ?? notYet),
-    download: downloadStage(handlers.download ?? notYet),
-    upload: uploadStage(handlers.upload ?? notYet),
+    collect: collectStage(work.collect?.handle ?? notYet, work.collect?.plan, work.collect?.workers),
+    sync: syncStage(work.sync?.handle ?? notYet, work.sync?.plan, work.sync?.workers),
+    download: downloadStage(work.download?.handle ?? notYet, work.download?.plan, work.download?.workers),
+    upload: uploadStage(work.upload?.handle ?? notYet, work.upload?.plan, work.upload?.workers),
   };
 }
