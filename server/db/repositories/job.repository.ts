@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { JobScope } from '../../domain/jobs/scope.js';
-import type { JobStore } from '../../runner/store.js';
+import type { ClaimedItem, JobStore, QueuedJobRow } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
 import {
   JobEventSchema,
@@ -30,26 +30,6 @@ export interface NewItem {
   itemKey: string;
   label?: string | null;
   payload?: Record<string, unknown> | null;
-}
-
-/** A claimed item, as the runner needs it. */
-export interface ClaimedItem {
-  id: number;
-  jobId: number;
-  stageId: number;
-  itemKey: string;
-  label: string | null;
-  payload: Record<string, unknown> | null;
-  attempts: number;
-  doneBytes: number;
-}
-
-export interface QueuedJobRow {
-  id: number;
-  lane: Lane;
-  priority: number;
-  createdAt: Date;
-  notBefore: Date | null;
 }
 
 export interface TaskCenterPage {
