@@ -141,6 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await starting?.catch(() => undefined);
       services.stop();
       await runner.stop();
+      tasks.close();
+      tasks.stop(); // pending row events would read the closed database
       await orchestrator.stopAll();
       await ws.close();
       server.closeAllConnections();

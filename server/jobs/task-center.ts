@@ -3,7 +3,7 @@ import { Throttle } from '../daemons/activity-throttle.js';
 import type { ItemCounts } from '../domain/jobs/aggregate.js';
 import { displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from '../domain/jobs/catalog.js';
 import { queuePositions, waitingReason, type QueuedJob, type WaitingReason } from '../domain/jobs/dispatch.js';
-import { canCancel, canPause, canResume, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
+import { canCancel, canPause, canResume, isJobFinal, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { primaryProgress } from '../domain/jobs/progress.js';
 import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
 import { totalSpeed } from '../domain/jobs/throughput.js';
@@ -146,6 +146,8 @@ function workerView(w: JobWorkerRow): JobWorkerView {
  */
 export class TaskCenter {
   private readonly throttles = new Map<number, Throttle<number>>();
+  private closed = false;
+  private stopped = false;
 
   constructor(
     private readonly repo: JobRepository,
@@ -155,14 +157,29 @@ export class TaskCenter {
     private readonly options: { rowMinIntervalMs: number },
   ) {}
 
+  /** Drops pending row publications (before the database closes). */
+  close(): void {
+    this.closed = true;
+    for (const t of this.throttles.values()) t.cancel();
+    this.throttles.clear();
+  }
+
   /** Called by the runner on every change of a job: coalesced, then rebuilt and published. */
   jobChanged(jobId: number): void {
+    if (this.closed) return;
+    if (this.stopped) return;
     let t = this.throttles.get(jobId);
     if (!t) {
       t = new Throttle<number>(this.options.rowMinIntervalMs, (id) => void this.publishRow(id, 'CHANGED'));
       this.throttles.set(jobId, t);
     }
     t.push(jobId);
+  }
+
+  /** Drops coalesced row events still waiting (app shutdown: the database is about to close). */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.throttles.values()) t.cancel();
   }
 
   async createJob(input: CreateJobInput): Promise<JobResult> {
@@ -287,9 +304,11 @@ export class TaskCenter {
   // ---- helpers -----------------------------------------------------------------------------
 
   private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<void> {
+    if (this.closed) return;
     try {
       const row = await this.row(jobId);
       if (!row) return;
+      if (isJobFinal(row.status)) this.throttles.delete(jobId); // nothing more to coalesce for it
       this.bus.publish('task:row', { kind, row }, String(jobId));
       if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', await this.lanes());
     } catch (err) {

@@ -231,22 +231,18 @@ export class JobRunner {
 
   private async workerLoop(a: ActiveJob, stage: StoredStage, workerName: string): Promise<void> {
     const executor = this.executors[stage.stageType];
-    let processed = 0;
-    let errors = 0;
     await this.store.saveWorker(a.job.id, workerName, { status: 'idle', stageId: stage.id });
     while (!a.stopping) {
       const item = await this.store.claimItem(stage.id, workerName);
       if (!item) break;
       const outcome = await this.runItem(a, stage, item, workerName, executor.handle);
-      if (outcome === 'succeeded') processed++;
-      else if (outcome === 'failed') errors++;
       await this.store.saveWorker(a.job.id, workerName, {
         status: 'idle',
         currentItemId: null,
         currentDisplayText: null,
-        processedCount: processed,
-        errorCount: errors,
         speedBytesPerSec: null,
+        countProcessed: outcome === 'succeeded',
+        countError: outcome === 'failed',
       });
     }
   }

@@ -42,8 +42,9 @@ export interface WorkerState {
   currentItemId?: number | null;
   currentDisplayText?: string | null;
   heartbeatAt?: Date | null;
-  processedCount?: number;
-  errorCount?: number;
+  /** Adds one to the slot's processed (succeeded) or error count. */
+  countProcessed?: boolean;
+  countError?: boolean;
   downloadedBytes?: number;
   totalBytes?: number | null;
   speedBytesPerSec?: number | null;

@@ -253,22 +253,33 @@ describe('job runner', () => {
       return { status: 'succeeded', bytes: 500_000 };
     };
     const job = await createJob('download_only', 1);
-    const seen: { speed: number | null; bytes: number }[] = [];
+    const seen: { speed: number | null; bytes: number; status: string }[] = [];
     const r = newRunner(handle, 'runner-a', 1);
     await r.start();
     await until(async () => {
       const [w] = (await orm.em
         .fork()
         .getConnection()
-        .execute(`select downloaded_bytes, speed_bytes_per_sec, progress_percent from job_workers where job_id = ?`, [job], 'all')) as {
+        .execute(`select status, downloaded_bytes, speed_bytes_per_sec, progress_percent from job_workers where job_id = ?`, [job], 'all')) as {
+        status: string;
         downloaded_bytes: number;
         speed_bytes_per_sec: number | null;
         progress_percent: number | null;
       }[];
-      if (w) seen.push({ speed: w.speed_bytes_per_sec, bytes: w.downloaded_bytes });
+      if (w) seen.push({ speed: w.speed_bytes_per_sec, bytes: w.downloaded_bytes, status: w.status });
       return (await statusOf(job)) === 'completed';
     });
-    expect(seen.some((s) => s.bytes >= 200_000 && s.speed !== null && s.speed > 0)).toBe(true);
+    // progress reports keep the slot busy (they must not reset its status) and carry a measured speed
+    expect(seen.some((s) => s.status === 'busy' && s.bytes >= 200_000 && s.speed !== null && s.speed > 0)).toBe(true);
+    const [slot] = (await orm.em
+      .fork()
+      .getConnection()
+      .execute(`select status, processed_count, error_count from job_workers where job_id = ?`, [job], 'all')) as {
+      status: string;
+      processed_count: number;
+      error_count: number;
+    }[];
+    expect(slot).toEqual({ status: 'idle', processed_count: 1, error_count: 0 });
   });
 
   it('checkpoints in-flight items on shutdown and finishes them after a restart, each once', async () => {

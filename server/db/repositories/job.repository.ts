@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { JobScope } from '../../domain/jobs/scope.js';
-import type { ClaimedItem, JobStore, QueuedJobRow } from '../../runner/store.js';
+import type { ClaimedItem, JobStore, QueuedJobRow, WorkerState } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
 import {
   JobEventSchema,
@@ -281,23 +281,31 @@ export class JobRepository implements JobStore {
   async saveWorker(
     jobId: number,
     workerName: string,
-    state: Partial<Pick<JobWorkerRow, 'status' | 'currentDisplayText' | 'heartbeatAt' | 'processedCount' | 'errorCount' | 'downloadedBytes' | 'totalBytes' | 'speedBytesPerSec' | 'progressPercent'>> & {
-      stageId?: number | null;
-      currentItemId?: number | null;
-    },
+    state: WorkerState,
     now = new Date(),
   ): Promise<void> {
-    const { stageId, currentItemId, ...rest } = state;
-    const row = {
-      job: jobId,
-      workerName,
-      status: rest.status ?? 'idle',
+    const { stageId, currentItemId, countProcessed, countError, ...rest } = state;
+    const changes = {
       ...rest,
       ...(stageId === undefined ? {} : { stage: stageId }),
       ...(currentItemId === undefined ? {} : { currentItem: currentItemId }),
       updatedAt: now,
     };
-    await this.em.fork().createQueryBuilder(JobWorkerSchema).insert(row).onConflict(['job', 'workerName']).merge().execute();
+    // Only the fields given change: a progress report must not reset the slot's status.
+    await this.em
+      .fork()
+      .createQueryBuilder(JobWorkerSchema)
+      .insert({ job: jobId, workerName, status: 'idle', ...changes })
+      .onConflict(['job', 'workerName'])
+      .merge(Object.keys(changes) as never)
+      .execute();
+    if (countProcessed || countError) {
+      const column = countProcessed ? 'processed_count' : 'error_count';
+      await this.em
+        .fork()
+        .getConnection()
+        .execute(`update job_workers set ${column} = ${column} + 1 where job_id = ? and worker_name = ?`, [jobId, workerName], 'run');
+    }
   }
 
   async addEvent(jobId: number, kind: string, data: Record<string, unknown> | null = null, now = new Date()): Promise<void> {

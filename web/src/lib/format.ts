@@ -129,3 +129,40 @@ export function formatDuration(seconds: number, locale: Locale): string {
 export function formatLatency(ms: number, locale: Locale): string {
   return numberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short' }).format(ms);
 }
+
+/** A share of 0–100 as "42 %" / "42%", to one decimal at most. */
+export function formatPercent(percent: number, locale: Locale): string {
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(percent / 100);
+}
+
+/**
+ * Bytes so far of a known size, both in the size's unit: "1,2 / 3,4 MB" / "1.2 / 3.4 MB".
+ * Without a known size only the bytes so far are shown.
+ */
+export function formatByteProgress(done: number, total: number | null, locale: Locale): string {
+  if (total === null || total <= 0) return formatBytes(done, locale);
+  const { unit } = scaleBytes(Math.max(done, total));
+  if (unit === 'byte') return `${formatNumber(done, locale)} / ${formatBytes(total, locale)}`;
+  const divisor = 1000 ** byteUnits.indexOf(unit);
+  const part = numberFormat(locale, { maximumFractionDigits: 1 }).format(Math.max(0, done) / divisor);
+  return `${part} / ${formatBytes(total, locale)}`;
+}
+
+/** Clock time of an event today or any day: "14:05:09" / "2:05:09 PM". */
+export function formatTime(iso: string, locale: Locale): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return translate(locale, 'common.never');
+  return cached(`time:${locale}`, () => new Intl.DateTimeFormat(locale, { timeStyle: 'medium' })).format(at);
+}
+
+const listFormats = new Map<Locale, Intl.ListFormat>();
+
+/** "#12, #13 and #14" / "#12, #13 und #14": job numbers (ids, so no digit grouping) in a sentence. */
+export function formatJobList(jobIds: readonly number[], locale: Locale): string {
+  let list = listFormats.get(locale);
+  if (!list) {
+    list = new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' });
+    listFormats.set(locale, list);
+  }
+  return list.format(jobIds.map((id) => `#${id}`));
+}

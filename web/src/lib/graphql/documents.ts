@@ -1,7 +1,14 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
+  Job,
+  JobResult,
+  JobType,
+  Lane,
+  LaneResult,
   OrchestratorSummary,
   ServiceHealth,
+  TaskCenterEvent,
+  TaskRowConnection,
   Worker,
   WorkerControlResult,
 } from './types.js';
@@ -162,4 +169,115 @@ export const SetCleanupDryRunMutation: Control<{ dryRun: boolean }> = gql`
     result: setCleanupDryRun(dryRun: $dryRun) { ...ControlResultFields }
   }
   ${ControlResultFields}
+`;
+
+// ---- task center ------------------------------------------------------------------------
+
+/** One task-center row; every taskCenter event carries the whole row. */
+const TaskRowFields = gql`
+  fragment TaskRowFields on TaskRow {
+    id jobId jobType displayName status lane queuePosition
+    scopeSummary { kind count }
+    completedItems totalItems progressPercent activeWorkerCount speedBytesPerSec
+    canPause canResume canCancel
+    waitingReason { kind until runningJobIds aheadJobIds lane }
+    createdAt startedAt finishedAt
+  }
+`;
+
+/** A job's detail as the expanded row shows it. */
+const JobFields = gql`
+  fragment JobFields on Job {
+    id jobId jobType displayName status lane priority createdAt startedAt finishedAt error
+    canPause canResume canCancel
+    stages { stageType status totalItems succeededItems failedItems skippedItems canceledItems }
+    workers {
+      name status currentDisplayText downloadedBytes totalBytes speedBytesPerSec progressPercent
+      processedCount errorCount heartbeatAt
+    }
+    events { at kind }
+  }
+`;
+
+const LaneFields = gql`
+  fragment LaneFields on Lane { name limit running queued }
+`;
+
+export const TaskCenterQuery = gql<
+  { taskCenter: TaskRowConnection },
+  { first: number; after: string | null }
+>`
+  query TaskCenter($first: Int, $after: String) {
+    taskCenter(first: $first, after: $after) {
+      edges { cursor node { ...TaskRowFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${TaskRowFields}
+`;
+
+export const TaskCenterSubscription = gql<{ taskCenter: TaskCenterEvent }, Record<string, never>>`
+  subscription TaskCenterEvents { taskCenter { kind id row { ...TaskRowFields } } }
+  ${TaskRowFields}
+`;
+
+/** Sends the current job first, then the job again on every change. */
+export const JobUpdatedSubscription = gql<{ jobUpdated: Job }, { id: string }>`
+  subscription JobUpdated($id: ID!) { jobUpdated(id: $id) { ...JobFields } }
+  ${JobFields}
+`;
+
+export const LanesQuery = gql<{ lanes: Lane[] }, Record<string, never>>`
+  query Lanes { lanes { ...LaneFields } }
+  ${LaneFields}
+`;
+
+export const LanesUpdatedSubscription = gql<{ lanesUpdated: Lane[] }, Record<string, never>>`
+  subscription LanesUpdated { lanesUpdated { ...LaneFields } }
+  ${LaneFields}
+`;
+
+/** The union every job mutation returns; payload or a typed error with its message. */
+const JobResultFields = gql`
+  fragment JobResultFields on JobResult {
+    __typename
+    ... on Error { message }
+    ... on JobPayload { job { ...JobFields } }
+    ... on InvalidJobTransitionError { status action }
+  }
+  ${JobFields}
+`;
+
+/** Every job mutation aliases its root field to `result`, like the worker controls. */
+type JobControl<Vars extends Record<string, unknown>> = TypedDocumentNode<{ result: JobResult }, Vars>;
+
+export const CreateJobMutation: JobControl<{ jobType: JobType }> = gql`
+  mutation CreateJob($jobType: JobType!) { result: createJob(input: { jobType: $jobType }) { ...JobResultFields } }
+  ${JobResultFields}
+`;
+
+export const PauseJobMutation: JobControl<{ id: string }> = gql`
+  mutation PauseJob($id: ID!) { result: pauseJob(id: $id) { ...JobResultFields } }
+  ${JobResultFields}
+`;
+
+export const ResumeJobMutation: JobControl<{ id: string }> = gql`
+  mutation ResumeJob($id: ID!) { result: resumeJob(id: $id) { ...JobResultFields } }
+  ${JobResultFields}
+`;
+
+export const CancelJobMutation: JobControl<{ id: string }> = gql`
+  mutation CancelJob($id: ID!) { result: cancelJob(id: $id) { ...JobResultFields } }
+  ${JobResultFields}
+`;
+
+export const SetLaneConcurrencyMutation = gql<{ result: LaneResult }, { lane: string; limit: number }>`
+  mutation SetLaneConcurrency($lane: String!, $limit: Int!) {
+    result: setLaneConcurrency(lane: $lane, limit: $limit) {
+      __typename
+      ... on Error { message }
+      ... on Lane { ...LaneFields }
+    }
+  }
+  ${LaneFields}
 `;

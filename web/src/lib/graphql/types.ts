@@ -195,3 +195,178 @@ export interface OtherControlError {
 }
 /** The union every worker control mutation returns. */
 export type WorkerControlResult = WorkerControlPayload | DependentsRunningError | OtherControlError;
+
+// ---- task center ------------------------------------------------------------------------
+
+export const JOB_TYPES = [
+  'CATALOG_SYNC',
+  'COLLECT_ONLY',
+  'SYNC_ONLY',
+  'SYNC_DOWNLOAD',
+  'DOWNLOAD_ONLY',
+  'UPLOAD_ONLY',
+  'DOWNLOAD_UPLOAD',
+] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+export type JobStatus =
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'PAUSE_REQUESTED'
+  | 'PAUSED'
+  | 'COMPLETED'
+  | 'COMPLETED_WITH_ERRORS'
+  | 'FAILED'
+  | 'CANCELED';
+export type StageType = 'COLLECT' | 'SYNC' | 'DOWNLOAD' | 'UPLOAD';
+export type StageStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'PAUSED'
+  | 'COMPLETED'
+  | 'COMPLETED_WITH_ERRORS'
+  | 'FAILED'
+  | 'CANCELED'
+  | 'SKIPPED';
+export type ScopeKind = 'PLAYLISTS' | 'SOURCES' | 'ALL';
+export type WaitingKind = 'PAUSED' | 'BACKING_OFF' | 'LANE_BUSY' | 'BEHIND_IN_QUEUE' | 'STARTING_SOON';
+
+/** What a job covers, as facts; `count` is null for ALL. */
+export interface ScopeSummary {
+  kind: ScopeKind;
+  count: number | null;
+}
+
+/** Why a job that is not running waits; the SPA words it. */
+export interface WaitingReason {
+  kind: WaitingKind;
+  until: DateTime | null;
+  runningJobIds: number[];
+  aheadJobIds: number[];
+  lane: string | null;
+}
+
+/** One line of the task center. `id` is a global ID; `jobId` the plain number people see. */
+export interface TaskRow {
+  id: string;
+  jobId: number;
+  jobType: JobType;
+  displayName: string;
+  status: JobStatus;
+  lane: string;
+  /** 1-based place in the lane's dispatch order while queued. */
+  queuePosition: number | null;
+  scopeSummary: ScopeSummary;
+  completedItems: number;
+  totalItems: number;
+  progressPercent: number | null;
+  activeWorkerCount: number;
+  speedBytesPerSec: number | null;
+  canPause: boolean;
+  canResume: boolean;
+  canCancel: boolean;
+  waitingReason: WaitingReason | null;
+  createdAt: DateTime;
+  startedAt: DateTime | null;
+  finishedAt: DateTime | null;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface TaskRowConnection {
+  edges: { cursor: string; node: TaskRow }[];
+  pageInfo: PageInfo;
+}
+
+export type TaskCenterEventKind = 'ADDED' | 'CHANGED' | 'REMOVED';
+export interface TaskCenterEvent {
+  kind: TaskCenterEventKind;
+  id: string;
+  row: TaskRow | null;
+}
+
+export interface Stage {
+  stageType: StageType;
+  status: StageStatus;
+  totalItems: number;
+  succeededItems: number;
+  failedItems: number;
+  skippedItems: number;
+  canceledItems: number;
+}
+
+/** One slot of a running job (download-1, …) and what it is transferring. */
+export interface JobWorker {
+  name: string;
+  status: string;
+  currentDisplayText: string | null;
+  downloadedBytes: number;
+  totalBytes: number | null;
+  speedBytesPerSec: number | null;
+  progressPercent: number | null;
+  processedCount: number;
+  errorCount: number;
+  heartbeatAt: DateTime | null;
+}
+
+export interface JobEvent {
+  at: DateTime;
+  kind: string;
+}
+
+export interface Job {
+  id: string;
+  jobId: number;
+  jobType: JobType;
+  displayName: string;
+  status: JobStatus;
+  lane: string;
+  priority: number;
+  createdAt: DateTime;
+  startedAt: DateTime | null;
+  finishedAt: DateTime | null;
+  error: string | null;
+  canPause: boolean;
+  canResume: boolean;
+  canCancel: boolean;
+  stages: Stage[];
+  workers: JobWorker[];
+  events: JobEvent[];
+}
+
+export interface Lane {
+  name: string;
+  limit: number;
+  running: number;
+  queued: number;
+}
+
+export interface JobPayload {
+  __typename: 'JobPayload';
+  job: Job;
+}
+/** The job's status does not allow the action (e.g. pausing a finished job). */
+export interface InvalidJobTransitionError {
+  __typename: 'InvalidJobTransitionError';
+  message: string;
+  status: JobStatus;
+  action: string;
+}
+export interface OtherJobError {
+  __typename: 'JobNotFoundError' | 'InvalidArgumentError';
+  message: string;
+}
+/** What every job mutation returns. */
+export type JobResult = JobPayload | InvalidJobTransitionError | OtherJobError;
+
+export interface LaneResultLane extends Lane {
+  __typename: 'Lane';
+}
+export interface LaneError {
+  __typename: 'InvalidArgumentError';
+  message: string;
+}
+/** What setLaneConcurrency returns. */
+export type LaneResult = LaneResultLane | LaneError;

@@ -2,7 +2,8 @@
 export type ConfirmRequest =
   | { kind: 'stop-critical'; worker: string }
   | { kind: 'stop-dependents'; worker: string; dependents: string[] }
-  | { kind: 'dry-run-off'; retentionDays: number };
+  | { kind: 'dry-run-off'; retentionDays: number }
+  | { kind: 'cancel-job'; job: string };
 
 /** At most one open question; asking a new one answers the previous with "no". */
 class ConfirmState {

@@ -1,10 +1,26 @@
-/** The pages the SPA knows; everything else is "not here yet" (e.g. #/jobs/<id> for now). */
-export type Route = { page: 'workers' } | { page: 'services' } | { page: 'not-found'; path: string };
+/**
+ * The pages the SPA knows; everything else is "not here yet". A job has no page of its own:
+ * #/jobs/<id> opens the task center with that job expanded (`job` is a job number or a global ID).
+ */
+export type Route =
+  | { page: 'workers' }
+  | { page: 'services' }
+  | { page: 'tasks'; job: string | null }
+  | { page: 'not-found'; path: string };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '/workers') return { page: 'workers' };
   if (path === '/services') return { page: 'services' };
+  if (path === '/tasks') return { page: 'tasks', job: null };
+  const job = /^\/jobs\/([^/]+)$/.exec(path)?.[1];
+  if (job) {
+    try {
+      return { page: 'tasks', job: decodeURIComponent(job) };
+    } catch {
+      // A malformed escape is no job id; fall through to "not here".
+    }
+  }
   return { page: 'not-found', path };
 }
 
