@@ -8,7 +8,7 @@ import type { DaemonDetails } from './details.js';
 export interface JobsPort {
   /** A dispatch round of the lane supervisor; how many jobs were started since the last sweep. */
   sweep(): Promise<number>;
-  summary(): Promise<{ running: number; queued: number }>;
+  summary(): Promise<{ running: number; queued: number; runningJobs: readonly { id: number; lane: string; jobType: string }[] }>;
   reclaimStale(olderThanMs: number): Promise<number>;
   retryDue(): Promise<{ jobs: number; items: number }>;
 }
@@ -24,6 +24,11 @@ export interface DaemonEnv {
 export interface ActivityJob {
   readonly jobId?: string | null;
   readonly jobType?: string | null;
+}
+
+/** An activity line and the job it is about. */
+export interface ActivityReport extends ActivityJob {
+  readonly message: string;
 }
 
 /** Handed to each cycle. */
@@ -96,8 +101,11 @@ export abstract class Daemon<TStats extends object = object, TSettings extends o
   /** Runs after the loop has ended on stop. */
   async tearDown(): Promise<void> {}
 
-  /** One unit of work. Returns the activity to show until the next cycle, if not the default. */
-  abstract cycle(ctx: CycleContext): Promise<string | void>;
+  /**
+   * One unit of work. Returns the activity to show until the next cycle (with the job it is
+   * about, if any); nothing means "Sleeping for N seconds".
+   */
+  abstract cycle(ctx: CycleContext): Promise<string | ActivityReport | void>;
 
   /** The typed details GraphQL shows for this daemon. */
   abstract details(base: DetailsBase): DaemonDetails;

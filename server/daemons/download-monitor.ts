@@ -1,6 +1,6 @@
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
 import { STALE_HEARTBEAT_MS } from '../domain/jobs/recovery.js';
-import { Daemon, type CycleContext, type DetailsBase } from './base.js';
+import { Daemon, type ActivityReport, type CycleContext, type DetailsBase } from './base.js';
 
 interface Stats {
   lastPollAt: string | null;
@@ -35,15 +35,20 @@ export class DownloadMonitorDaemon extends Daemon<Stats> {
     return { lastPollAt: null, downloadsCompleted: 0, downloadsFailed: 0, itemsReclaimed: 0 };
   }
 
-  async cycle(ctx: CycleContext): Promise<string> {
+  async cycle(ctx: CycleContext): Promise<string | ActivityReport> {
     ctx.report('Checking running downloads for stalled items');
     this.stats.lastPollAt = new Date().toISOString();
     const reclaimed = await this.env.jobs.reclaimStale(STALE_HEARTBEAT_MS);
     this.stats.itemsReclaimed += reclaimed;
-    const { running } = await this.env.jobs.summary();
+    const { runningJobs } = await this.env.jobs.summary();
     const slskd = this.env.services.isConfigured('slskd') ? '' : '; slskd not configured';
     if (reclaimed > 0) return `Reclaimed ${reclaimed} stalled items (no heartbeat for ${STALE_HEARTBEAT_MS / 1000} s)${slskd}`;
-    return running > 0 ? `Watching ${running} running jobs${slskd}` : `Waiting for downloads${slskd}`;
+    const download = runningJobs.find((j) => j.lane === 'download');
+    if (download) {
+      // the activity links to the job it watches
+      return { message: `Watching download job #${download.id}${slskd}`, jobId: String(download.id), jobType: download.jobType };
+    }
+    return runningJobs.length > 0 ? `Watching ${runningJobs.length} running jobs${slskd}` : `Waiting for downloads${slskd}`;
   }
 
   details(base: DetailsBase): DownloadMonitorDetails {

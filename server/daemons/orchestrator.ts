@@ -15,7 +15,7 @@ import { nextDaemonStatus, statusAfterLifecycle, STATUS_TRANSITIONS, type Status
 import { clampActivityMessage } from '../domain/daemons/throttle.js';
 import type { EventBus } from '../events/bus.js';
 import { Throttle } from './activity-throttle.js';
-import { DaemonCrash, InvalidSettingError, type ActivityJob, type CycleContext, type Daemon } from './base.js';
+import { DaemonCrash, InvalidSettingError, type ActivityJob, type ActivityReport, type CycleContext, type Daemon } from './base.js';
 import type { DaemonPatch, DaemonRecord, DaemonStore } from './store.js';
 import type { ActivityView, OrchestratorView, WorkerView } from './views.js';
 
@@ -412,7 +412,7 @@ export class Orchestrator {
       log: this.log.child({ daemon: slot.def.key }),
       report: (message, job) => this.report(slot, message, job),
     };
-    let outcome: { ok: true; idle: string | void } | { ok: false; err: unknown };
+    let outcome: { ok: true; idle: string | ActivityReport | void } | { ok: false; err: unknown };
     try {
       outcome = { ok: true, idle: await slot.daemon.cycle(ctx) };
     } catch (err) {
@@ -430,7 +430,9 @@ export class Orchestrator {
       const forgive = shouldForgiveRestarts(slot.rec.restartCount, slot.rec.startedAt?.getTime() ?? null, now.getTime());
       await this.transitionStatus(slot, 'cycleSucceeded', { ...common, lastError: null, ...(forgive ? { restartCount: 0 } : {}) });
       if (slot.rec.state === 'RUNNING') {
-        this.report(slot, outcome.idle ?? `Sleeping for ${slot.rec.intervalSeconds} seconds`);
+        const idle = outcome.idle ?? `Sleeping for ${slot.rec.intervalSeconds} seconds`;
+        if (typeof idle === 'string') this.report(slot, idle);
+        else this.report(slot, idle.message, idle);
       } else if (slot.rec.state === 'PAUSED') {
         this.report(slot, 'Paused'); // paused mid-cycle: replaces the cycle's last (maybe still pending) progress
       }

@@ -251,9 +251,13 @@ export class TaskCenter {
   }
 
   /** Counts for the daemons' activity lines. */
-  async summary(): Promise<{ running: number; queued: number }> {
-    const lanes = await this.lanes();
-    return { running: lanes.reduce((a, l) => a + l.running, 0), queued: lanes.reduce((a, l) => a + l.queued, 0) };
+  async summary(): Promise<{ running: number; queued: number; runningJobs: { id: number; lane: Lane; jobType: JobType }[] }> {
+    const [lanes, runningJobs] = await Promise.all([this.lanes(), this.repo.runningJobs()]);
+    return {
+      running: lanes.reduce((a, l) => a + l.running, 0),
+      queued: lanes.reduce((a, l) => a + l.queued, 0),
+      runningJobs,
+    };
   }
 
   async setLaneConcurrency(

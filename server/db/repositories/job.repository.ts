@@ -384,11 +384,15 @@ export class JobRepository implements JobStore {
   }
 
   /** Jobs holding a lane slot (running or pausing), with their lanes. */
-  async runningJobs(): Promise<{ id: number; lane: Lane }[]> {
+  async runningJobs(): Promise<{ id: number; lane: Lane; jobType: JobType }[]> {
     return (await this.em
       .fork()
       .getConnection()
-      .execute(`select id, lane from job_runs where status in ('running', 'pause_requested') order by id`, [], 'all')) as { id: number; lane: Lane }[];
+      .execute(`select id, lane, job_type as jobType from job_runs where status in ('running', 'pause_requested') order by id`, [], 'all')) as {
+      id: number;
+      lane: Lane;
+      jobType: JobType;
+    }[];
   }
 
   /** Queued and pausing jobs per lane, for the lanes view (one statement). */
