@@ -141,8 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await starting?.catch(() => undefined);
       services.stop();
       await runner.stop();
-      tasks.close();
-      tasks.stop(); // pending row events would read the closed database
+      tasks.close(); // pending row events would read the closed database
       await orchestrator.stopAll();
       await ws.close();
       server.closeAllConnections();

@@ -147,7 +147,6 @@ function workerView(w: JobWorkerRow): JobWorkerView {
 export class TaskCenter {
   private readonly throttles = new Map<number, Throttle<number>>();
   private closed = false;
-  private stopped = false;
 
   constructor(
     private readonly repo: JobRepository,
@@ -167,19 +166,12 @@ export class TaskCenter {
   /** Called by the runner on every change of a job: coalesced, then rebuilt and published. */
   jobChanged(jobId: number): void {
     if (this.closed) return;
-    if (this.stopped) return;
     let t = this.throttles.get(jobId);
     if (!t) {
       t = new Throttle<number>(this.options.rowMinIntervalMs, (id) => void this.publishRow(id, 'CHANGED'));
       this.throttles.set(jobId, t);
     }
     t.push(jobId);
-  }
-
-  /** Drops coalesced row events still waiting (app shutdown: the database is about to close). */
-  stop(): void {
-    this.stopped = true;
-    for (const t of this.throttles.values()) t.cancel();
   }
 
   async createJob(input: CreateJobInput): Promise<JobResult> {

@@ -132,7 +132,11 @@ export class JobRunner {
     }
     const patch = event === 'cancel' ? { finishedAt: new Date() } : {};
     if (!(await this.store.transitionJob(jobId, t.from, t.to, patch))) return false;
-    if (event === 'cancel') await this.store.cancelPendingItems(jobId);
+    if (event === 'cancel') {
+      await this.store.cancelPendingItems(jobId);
+      // a queued or paused job's stages are final too (as settleStopped does for a running one)
+      for (const s of await this.store.stagesOf(jobId)) await this.store.transitionStage(s.id, STAGE_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date() });
+    }
     await this.store.addEvent(jobId, event);
     this.onChange({ jobId });
     this.wake();
@@ -205,6 +209,8 @@ export class JobRunner {
       if (stopsJob(outcome)) stopAfter = true;
     }
     const final = await this.store.stagesOf(a.job.id);
+    // retryFailedItems reopened a stage this run had already passed: run it again
+    if (!a.stopping && final.some((s) => s.status === 'pending')) return this.runJob(a);
     const to = jobOutcome(final.map((s) => s.status)) ?? 'failed';
     const ok = await this.store.transitionJob(a.job.id, ['running', 'pause_requested'], to, { finishedAt: new Date(), owner: null });
     if (ok) await this.store.addEvent(a.job.id, 'finished', { status: to });
