@@ -3,43 +3,17 @@ import { client } from '../graphql/client.js';
 import { LanesQuery, LanesUpdatedSubscription, SetLaneConcurrencyMutation } from '../graphql/documents.js';
 import type { Lane } from '../graphql/types.js';
 import type { ControlFeedback } from './workers.svelte.js';
-import { connection } from './connection.svelte.js';
+import { LiveList } from './live-list.svelte.js';
 
 /** The lanes jobs queue in, with their limits and counts: a snapshot, then every change live. */
-class LanesState {
-  list = $state.raw<Lane[]>([]);
-  loading = $state(true);
-  loadError = $state<string | null>(null);
+class LanesState extends LiveList<Lane, { lanes: Lane[] }, { lanesUpdated: Lane[] }> {
   /** Lanes with a limit change in flight. */
   pending = new SvelteSet<string>();
   /** A refused limit change (InvalidArgumentError), shown beside the lane. */
   feedback = new SvelteMap<string, ControlFeedback>();
-  #snapshotSeq = 0;
 
-  follow(): () => void {
-    void this.refresh();
-    const subscription = client.subscription(LanesUpdatedSubscription, {}).subscribe((result) => {
-      const lanes = result.data?.lanesUpdated;
-      if (!lanes) return;
-      this.#snapshotSeq += 1; // a live list is newer than any snapshot still in flight
-      this.#set(lanes);
-    });
-    const stopReconnect = connection.onReconnect(() => void this.refresh());
-    return () => {
-      subscription.unsubscribe();
-      stopReconnect();
-    };
-  }
-
-  async refresh(): Promise<void> {
-    const seq = ++this.#snapshotSeq;
-    const result = await client.query(LanesQuery, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (seq !== this.#snapshotSeq) return;
-    if (result.data) this.#set(result.data.lanes);
-    else {
-      this.loading = false;
-      this.loadError = result.error?.message ?? 'No data';
-    }
+  constructor() {
+    super(LanesQuery, (d) => d.lanes, LanesUpdatedSubscription, (d) => d.lanesUpdated);
   }
 
   /** Changes how many jobs the lane runs at once; true when the server took it. */
@@ -67,12 +41,6 @@ class LanesState {
 
   dismissFeedback(name: string): void {
     this.feedback.delete(name);
-  }
-
-  #set(lanes: Lane[]): void {
-    this.list = lanes;
-    this.loading = false;
-    this.loadError = null;
   }
 }
 
