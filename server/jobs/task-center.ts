@@ -7,7 +7,7 @@ import { canCancel, canPause, canResume, isJobFinal, retryFailedItemsEffect, typ
 import { primaryProgress } from '../domain/jobs/progress.js';
 import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
 import { totalSpeed } from '../domain/jobs/throughput.js';
-import { LANES, type JobStatus, type JobType, type Lane, type StageStatus, type StageType } from '../domain/jobs/types.js';
+import { LANES, type ItemStatus, type JobStatus, type JobType, type Lane, type StageStatus, type StageType } from '../domain/jobs/types.js';
 import type { JobRunRow, JobStageRow, JobWorkerRow } from '../db/entities/job.entity.js';
 import type { JobRepository } from '../db/repositories/job.repository.js';
 import type { EventBus } from '../events/bus.js';
@@ -64,6 +64,23 @@ export interface TaskRowView {
   readonly error: string | null;
   readonly stages: readonly StageView[];
   readonly workers: readonly JobWorkerView[];
+}
+
+/** One item of a job, for the job detail. */
+export interface ItemView {
+  readonly id: number;
+  readonly stageType: StageType;
+  readonly itemKey: string;
+  readonly label: string | null;
+  readonly status: ItemStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: Date | null;
+  readonly lastError: string | null;
+  readonly lastErrorCode: string | null;
+  readonly doneBytes: number;
+  readonly totalBytes: number | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
 }
 
 export interface LaneView {
@@ -198,12 +215,42 @@ export class TaskCenter {
     return this.result(id);
   }
 
-  async control(jobId: number, control: JobControl): Promise<JobResult> {
+  /** Records the control (job_commands), has the runner apply it, and settles the record. */
+  async control(jobId: number, control: JobControl, clientAddress: string | null = null): Promise<JobResult> {
     const job = await this.repo.findJob(jobId);
     if (!job) return this.notFound(jobId);
-    if (!(await this.runner.control(jobId, control))) return this.refused(job.status, control);
+    const commandId = await this.repo.recordCommand(jobId, control, clientAddress);
+    if (!(await this.runner.control(jobId, control))) {
+      const refused = this.refused(job.status, control);
+      await this.repo.settleCommand(commandId, 'rejected', refused.ok ? null : refused.error.message);
+      return refused;
+    }
+    await this.repo.settleCommand(commandId, 'applied', null);
     await this.publishRow(jobId, 'CHANGED');
     return this.result(jobId);
+  }
+
+  /** A page of a job's items, for the job detail. */
+  async items(jobId: number, first: number, afterId: number | null, status: ItemStatus | null): Promise<{ items: ItemView[]; hasNextPage: boolean }> {
+    const page = await this.repo.itemsPage(jobId, first, afterId, status);
+    return {
+      hasNextPage: page.hasNextPage,
+      items: page.items.map((i) => ({
+        id: i.id,
+        stageType: (i.stage as unknown as JobStageRow).stageType,
+        itemKey: i.itemKey,
+        label: i.label ?? null,
+        status: i.status,
+        attempts: i.attempts,
+        nextAttemptAt: i.nextAttemptAt ?? null,
+        lastError: i.lastError ?? null,
+        lastErrorCode: i.lastErrorCode ?? null,
+        doneBytes: Number(i.doneBytes),
+        totalBytes: i.totalBytes == null ? null : Number(i.totalBytes),
+        startedAt: i.startedAt ?? null,
+        finishedAt: i.finishedAt ?? null,
+      })),
+    };
   }
 
   async retryFailedItems(jobId: number): Promise<JobResult> {

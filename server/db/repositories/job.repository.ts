@@ -3,6 +3,7 @@ import type { JobScope } from '../../domain/jobs/scope.js';
 import type { ClaimedItem, JobStore, QueuedJobRow, WorkerState } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
 import {
+  JobCommandSchema,
   JobEventSchema,
   JobItemSchema,
   JobRunSchema,
@@ -457,6 +458,33 @@ export class JobRepository implements JobStore {
       'all',
     )) as { id: number }[];
     return rows.map((r) => r.id);
+  }
+
+  /** Records a control a client asked for; the runner applies it and settles the row. */
+  async recordCommand(jobId: number, command: string, clientAddress: string | null, now = new Date()): Promise<number> {
+    return (await this.em.fork().insert(JobCommandSchema, {
+      job: jobId,
+      command,
+      status: 'pending',
+      clientAddress,
+      requestedAt: now,
+    })) as number;
+  }
+
+  /** precondition: status = 'pending'. */
+  async settleCommand(id: number, status: 'applied' | 'rejected', detail: string | null, now = new Date()): Promise<boolean> {
+    return (await this.em.fork().nativeUpdate(JobCommandSchema, { id, status: 'pending' }, { status, detail, appliedAt: now })) === 1;
+  }
+
+  /** A page of a job's items in id order (keyset: after the given id), optionally of one status. */
+  async itemsPage(jobId: number, first: number, afterId: number | null, status: ItemStatus | null): Promise<{ items: JobItemRow[]; hasNextPage: boolean }> {
+    const where = {
+      job: jobId,
+      ...(afterId === null ? {} : { id: { $gt: afterId } }),
+      ...(status === null ? {} : { status }),
+    };
+    const rows = await this.em.fork().find(JobItemSchema, where, { orderBy: { id: 'asc' }, limit: first + 1, populate: ['stage'] });
+    return { items: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
   /** The latest events of a job, oldest first. */

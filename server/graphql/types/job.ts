@@ -1,8 +1,8 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { WaitingReason } from '../../domain/jobs/dispatch.js';
 import type { ScopeSummary } from '../../domain/jobs/scope.js';
-import { JOB_STATUSES, JOB_TYPES, STAGE_STATUSES, STAGE_TYPES } from '../../domain/jobs/types.js';
-import type { JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView } from '../../jobs/task-center.js';
+import { ITEM_STATUSES, JOB_STATUSES, JOB_TYPES, STAGE_STATUSES, STAGE_TYPES } from '../../domain/jobs/types.js';
+import type { ItemView, JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView } from '../../jobs/task-center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { snapshotThenLive } from '../live.js';
@@ -79,6 +79,27 @@ const JobWorkerType = builder.objectRef<JobWorkerView>('JobWorker').implement({
   }),
 });
 
+const ItemStatusEnum = upperEnum('ItemStatus', ITEM_STATUSES);
+
+const JobItemType = builder.objectRef<ItemView>('JobItem').implement({
+  description: 'One unit of work of a stage (a playlist to sync, a song to download …).',
+  fields: (t) => ({
+    itemId: t.exposeInt('id'),
+    stageType: t.expose('stageType', { type: StageTypeEnum }),
+    itemKey: t.exposeString('itemKey'),
+    label: t.exposeString('label', { nullable: true }),
+    status: t.expose('status', { type: ItemStatusEnum }),
+    attempts: t.exposeInt('attempts'),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When a failed item is retried.' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    lastErrorCode: t.exposeString('lastErrorCode', { nullable: true }),
+    doneBytes: t.exposeFloat('doneBytes', { description: 'Bytes on disk; a resumed download continues from here.' }),
+    totalBytes: t.exposeFloat('totalBytes', { nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
 const JobEventType = builder.objectRef<{ at: Date; kind: string }>('JobEvent').implement({
   fields: (t) => ({ at: t.expose('at', { type: 'DateTime' }), kind: t.exposeString('kind') }),
 });
@@ -136,6 +157,30 @@ builder.node(Job, {
     error: t.exposeString('error', { nullable: true }),
     stages: t.expose('stages', { type: [StageType] }),
     workers: t.expose('workers', { type: [JobWorkerType] }),
+    items: t.connection(
+      {
+        type: JobItemType,
+        description: "The job's items in order, a page at a time.",
+        args: { status: t.arg({ type: ItemStatusEnum, required: false }) },
+        resolve: async (r, args, ctx) => {
+          const first = Math.min(Math.max(args.first ?? 50, 1), 500);
+          const after = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^item:/, '')) : null;
+          const page = await ctx.taskCenter.items(r.jobId, first, Number.isFinite(after) ? after : null, args.status ?? null);
+          const edges = page.items.map((item) => ({ cursor: Buffer.from(`item:${item.id}`).toString('base64'), node: item }));
+          return {
+            edges,
+            pageInfo: {
+              hasNextPage: page.hasNextPage,
+              hasPreviousPage: after !== null,
+              startCursor: edges[0]?.cursor ?? null,
+              endCursor: edges.at(-1)?.cursor ?? null,
+            },
+          };
+        },
+      },
+      { name: 'JobItemConnection' },
+      { name: 'JobItemEdge' },
+    ),
     events: t.field({
       type: [JobEventType],
       args: { last: t.arg.int({ defaultValue: 50 }) },
@@ -252,7 +297,7 @@ function jobControl(control: 'pause' | 'resume' | 'cancel', description: string)
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_r, { id }, ctx) => {
         const jobId = jobIdOf(id);
-        return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.control(jobId, control));
+        return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.control(jobId, control, ctx.clientAddress));
       },
     }),
   );
