@@ -163,19 +163,9 @@ builder.node(Job, {
         description: "The job's items in order, a page at a time.",
         args: { status: t.arg({ type: ItemStatusEnum, required: false }) },
         resolve: async (r, args, ctx) => {
-          const first = Math.min(Math.max(args.first ?? 50, 1), 500);
-          const after = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^item:/, '')) : null;
-          const page = await ctx.taskCenter.items(r.jobId, first, Number.isFinite(after) ? after : null, args.status ?? null);
-          const edges = page.items.map((item) => ({ cursor: Buffer.from(`item:${item.id}`).toString('base64'), node: item }));
-          return {
-            edges,
-            pageInfo: {
-              hasNextPage: page.hasNextPage,
-              hasPreviousPage: after !== null,
-              startCursor: edges[0]?.cursor ?? null,
-              endCursor: edges.at(-1)?.cursor ?? null,
-            },
-          };
+          const after = decodeCursor('item', args.after);
+          const page = await ctx.taskCenter.items(r.jobId, pageSize(args.first, 500), after, args.status ?? null);
+          return keysetConnection('item', page.items, (i) => i.id, page.hasNextPage, after);
         },
       },
       { name: 'JobItemConnection' },
@@ -227,6 +217,24 @@ const LaneResultUnion = builder.unionType('LaneResult', {
   resolveType: (v) => ('kind' in v ? InvalidArgumentError : LaneType),
 });
 
+// ---- keyset pagination: a cursor is an opaque "<kind>:<id>" ------------------------------------
+
+const pageSize = (first: number | null | undefined, max: number): number => Math.min(Math.max(first ?? 50, 1), max);
+
+function decodeCursor(kind: string, cursor: string | null | undefined): number | null {
+  if (!cursor) return null;
+  const m = new RegExp(`^${kind}:(\\d+)$`).exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  return m ? Number(m[1]) : null;
+}
+
+function keysetConnection<T>(kind: string, nodes: readonly T[], idOf: (node: T) => number, hasNextPage: boolean, after: number | null) {
+  const edges = nodes.map((node) => ({ cursor: Buffer.from(`${kind}:${idOf(node)}`).toString('base64'), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
 const toResult = (r: JobResult) => (r.ok ? { job: r.job } : r.error);
 
 /** Accepts a Job or TaskRow global id, or a plain job number. */
@@ -259,19 +267,9 @@ builder.queryFields((t) => ({
       type: TaskRow,
       description: 'Every job, newest first.',
       resolve: async (_r, args, ctx) => {
-        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
-        const after = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^job:/, '')) : null;
-        const page = await ctx.taskCenter.page(first, Number.isFinite(after) ? after : null);
-        const edges = page.rows.map((row) => ({ cursor: Buffer.from(`job:${row.jobId}`).toString('base64'), node: row }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: after !== null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        const after = decodeCursor('job', args.after);
+        const page = await ctx.taskCenter.page(pageSize(args.first, 200), after);
+        return keysetConnection('job', page.rows, (row) => row.jobId, page.hasNextPage, after);
       },
     },
     { name: 'TaskRowConnection' },
