@@ -380,20 +380,22 @@ export class JobRepository implements JobStore {
   async queuedJobs(): Promise<QueuedJobRow[]> {
     const rows = await this.em
       .fork()
-      .find(JobRunSchema, { status: 'queued' }, { fields: ['id', 'lane', 'priority', 'createdAt', 'notBefore'], orderBy: { id: 'asc' } });
+      // No ORDER BY: sorting by id would make SQLite walk the whole table in id order instead of
+      // using the status index; the dispatch rule orders the (few) queued jobs itself.
+      .find(JobRunSchema, { status: 'queued' }, { fields: ['id', 'lane', 'priority', 'createdAt', 'notBefore'] });
     return rows.map((r) => ({ id: r.id, lane: r.lane, priority: r.priority, createdAt: r.createdAt, notBefore: r.notBefore ?? null }));
   }
 
   /** Jobs holding a lane slot (running or pausing), with their lanes. */
   async runningJobs(): Promise<{ id: number; lane: Lane; jobType: JobType }[]> {
-    return (await this.em
+    return ((await this.em
       .fork()
       .getConnection()
-      .execute(`select id, lane, job_type as jobType from job_runs where status in ('running', 'pause_requested') order by id`, [], 'all')) as {
+      .execute(`select id, lane, job_type as jobType from job_runs where status in ('running', 'pause_requested')`, [], 'all')) as {
       id: number;
       lane: Lane;
       jobType: JobType;
-    }[];
+    }[]).sort((a, b) => a.id - b.id); // sorted here: an ORDER BY id would bypass the status index
   }
 
   /** Queued and pausing jobs per lane, for the lanes view (one statement). */
