@@ -17,7 +17,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerOptions } from 'bullmq';
 import { flag, fmt, fmtInt, machine, machineLine, option, repoRoot, table, writeResults } from './lib/jobs-common.js';
 import { ensurePostgres, ensureRedis, PG_BASE, REDIS } from './lib/jobs-peers.js';
 
@@ -152,11 +151,24 @@ async function runRoadie(): Promise<DrainResult> {
 // ---- BullMQ ----------------------------------------------------------------------------------------
 
 /**
- * BullMQ 6.7 needs a Redis client: ioredis is an optional peer it does not install, and under
- * native ESM it wants a constructed client. Loaded by a computed name so the type check does
- * not need it; without it the BullMQ row is reported unavailable.
+ * BullMQ is not a dependency of the project: its optional native add-on (msgpackr-extract)
+ * leaves a lock file that `npm ci` rejects under npm 11. Install it for a run with
+ * `npm install --no-save bullmq@6.7.0`; loaded by a computed name, so without it the BullMQ
+ * row is reported unavailable. It needs a constructed ioredis client under native ESM.
  */
-type BullConnection = WorkerOptions['connection'];
+type BullConnection = unknown;
+interface BullMq {
+  Queue: new (name: string, opts: { connection: BullConnection }) => {
+    obliterate(o: { force: boolean }): Promise<void>;
+    addBulk(jobs: { name: string; data: unknown }[]): Promise<unknown>;
+    close(): Promise<void>;
+  };
+  Worker: new (
+    name: string,
+    fn: () => Promise<void>,
+    opts: { connection: BullConnection; concurrency: number },
+  ) => { on(event: 'completed', cb: () => void): void; close(): Promise<void>; waitUntilReady(): Promise<unknown> };
+}
 async function redisClientFactory(): Promise<() => BullConnection> {
   const spec = 'ioredis';
   let mod: { default: new (o: object) => unknown };
@@ -171,7 +183,14 @@ async function redisClientFactory(): Promise<() => BullConnection> {
 async function runBullmq(): Promise<DrainResult> {
   const why = ensureRedis();
   if (why) throw new Error(why);
-  const { Queue, Worker } = await import('bullmq');
+  const bullmqSpec = 'bullmq';
+  let bull: BullMq;
+  try {
+    bull = (await import(bullmqSpec)) as BullMq;
+  } catch {
+    throw new Error('bullmq is not installed (`npm install --no-save bullmq@6.7.0` to run this peer)');
+  }
+  const { Queue, Worker } = bull;
   const redis = await redisClientFactory();
   const name = `roadie-bench-drain-${process.pid}`;
   const queue = new Queue(name, { connection: redis() });
