@@ -40,8 +40,9 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
     // itself at a thousand subscribers (bench/fanout.ts --profile). The one such hook Roadie
     // has, error masking, is applied below in onNext / onError with yoga's own maskError.
     subscribe: (args) => sharedSubscribe(args) as never,
+    // Returning the (shared, read-only) result spares graphql-ws a copy of it per subscriber.
     onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : undefined,
+      result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : result,
     onError: (_ctx, _id, _payload, errors) => errors.map(mask),
     onSubscribe: async (ctx, _id, params) => {
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
