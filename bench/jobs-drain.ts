@@ -138,7 +138,7 @@ async function runRoadie(): Promise<DrainResult> {
       enqueueSeconds,
       notes: [
         `${DOWNLOAD_JOBS} download_only jobs (download lane, limit 1, ${DOWNLOAD_WORKERS} item workers) + ${GENERAL_JOBS} sync_only jobs (general lane, limit 3, ${GENERAL_WORKERS} item workers each): at most ${Math.min(DOWNLOAD_JOBS, 1) * DOWNLOAD_WORKERS + Math.min(GENERAL_JOBS, 3) * GENERAL_WORKERS} items in flight`,
-        'SQLite file in WAL mode, synchronous=NORMAL (openDatabase); every item claimed and finished with its own guarded writes',
+        'SQLite file in WAL mode, synchronous=NORMAL (openDatabase); the runner\'s default item traffic: the ends and claims of all item workers go to the database together, one guarded UPDATE per exchange, and a worker whose items finish within 5 ms claims up to 16 at a time (server/domain/jobs/claim-size.ts; at most 10 handlers still run at once)',
         `${fmt((statements - polls) / ITEMS, 1)} SQL statements per item during the drain (knex 'query' events, minus the benchmark's completion polls every 25 ms)`,
       ],
     };

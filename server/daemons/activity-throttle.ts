@@ -33,6 +33,11 @@ export class Throttle<T> {
     }
   }
 
+  /** Counts a value sent another way (the row a job is added with) as emitted now. */
+  noteEmitted(): void {
+    this.lastEmitAt = this.now();
+  }
+
   /** Drops a pending value (the daemon stopped; its activity is cleared). */
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -21,7 +21,7 @@ export interface ItemContext {
 }
 
 export type ItemOutcome =
-  | { readonly status: 'succeeded'; readonly bytes?: number }
+  | { readonly status: 'succeeded'; readonly bytes?: number; /** A task's typed result, kept on the job. */ readonly result?: Record<string, unknown> }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly error: string; readonly code?: string };
 

@@ -2,14 +2,17 @@ import type { Logger } from 'pino';
 import { jobOutcome, stageOutcome, stopsJob } from '../domain/jobs/aggregate.js';
 import { DEFAULT_LANE_LIMITS } from '../domain/jobs/catalog.js';
 import { pickRunnable, type QueuedJob } from '../domain/jobs/dispatch.js';
-import { controlEvent, JOB_TRANSITIONS, type JobControl } from '../domain/jobs/job-states.js';
+import { controlEvent, JOB_TRANSITIONS, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { isRetryable, nextAttemptAt } from '../domain/jobs/retry.js';
 import { STAGE_TRANSITIONS } from '../domain/jobs/stage-states.js';
 import { createSpeedMeter, recordSample, speedBytesPerSec, type SpeedMeter } from '../domain/jobs/throughput.js';
 import { transferPercent } from '../domain/jobs/progress.js';
-import type { Lane, StageStatus } from '../domain/jobs/types.js';
+import { nextClaimSize } from '../domain/jobs/claim-size.js';
+import type { StageStatus } from '../domain/jobs/types.js';
 import type { AbortReason, ItemHandler, ItemOutcome, StageExecutors } from './executor.js';
-import type { ClaimedItem, JobStore, StoredJob, StoredStage } from './store.js';
+import { ItemBroker } from './item-broker.js';
+import type { ClaimedItem, ItemEnd, JobStore, StoredJob, StoredStage } from './store.js';
+import { WorkerSlots, type WorkerSlot } from './worker-slots.js';
 
 export interface RunnerOptions {
   /** Identifies this process as the owner of the jobs it runs. */
@@ -29,7 +32,16 @@ interface ActiveJob {
   /** Set by pause / cancel / shutdown: workers stop claiming, in-flight items are aborted. */
   stopping: AbortReason | null;
   readonly inFlight: Map<number, AbortController>;
+  /** Items its slots hold (claimed, running or next in a slot's batch): the heartbeat covers them all. */
+  readonly held: Set<number>;
   readonly done: Promise<void>;
+  /** Set while the job reads its stages for the last time and writes its final status. */
+  finalizing: boolean;
+  /** retryFailedItems writes in flight: the final look at the stages waits for them. */
+  readonly retries: Set<Promise<number>>;
+  /** The latest result an item reported (a task job's result) and the latest item error. */
+  result: Record<string, unknown> | null;
+  lastError: string | null;
 }
 
 /**
@@ -45,6 +57,9 @@ export class JobRunner {
   private stopped = false;
   /** Jobs started since the last sweep() (the Queue Dispatcher's counter). */
   private startedSinceSweep = 0;
+  private readonly broker: ItemBroker;
+  private readonly slots: WorkerSlots;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: JobStore,
@@ -52,7 +67,17 @@ export class JobRunner {
     private readonly log: Logger,
     private readonly options: RunnerOptions,
     private readonly onChange: (e: RunnerEvent) => void = () => {},
-  ) {}
+  ) {
+    this.broker = new ItemBroker(store);
+    this.slots = new WorkerSlots(
+      store,
+      options.progressWriteMs,
+      (jobIds) => {
+        for (const jobId of jobIds) this.onChange({ jobId });
+      },
+      (err) => this.log.warn({ err }, 'could not write worker slots'),
+    );
+  }
 
   /** Recovers jobs left by a dead process, then dispatches. */
   async start(): Promise<void> {
@@ -61,17 +86,50 @@ export class JobRunner {
       await this.store.addEvent(jobId, 'recovered', { runner: this.options.runnerId });
       this.onChange({ jobId });
     }
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs);
+    this.heartbeatTimer.unref();
     this.wake();
+  }
+
+  /** One heartbeat for every item in flight and every job this process runs (two statements at most). */
+  private async beat(): Promise<void> {
+    const jobIds = [...this.active.keys()];
+    if (jobIds.length === 0) return;
+    const itemIds = [...this.active.values()].flatMap((a) => [...a.held]);
+    await this.store.heartbeat(itemIds, jobIds).catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
   }
 
   /** Asks for a dispatch round; rounds never overlap, and a wake during one runs another. */
   wake(): void {
+    this.round(() => this.dispatch());
+  }
+
+  /**
+   * Whether a queued job may be waiting: set by every round that left one queued, cleared by a
+   * round that started them all. A finished job frees a slot, but needs no round when nothing
+   * waits (every path that queues a job calls wake() or offer(), and the sweep runs anyway).
+   */
+  private maybeQueued = true;
+
+  /**
+   * A job was just queued: it starts at once when its lane has room and nothing queued is ahead
+   * of it (one guarded write checks both), without a full dispatch round; otherwise a round runs.
+   */
+  offer(jobId: number): void {
+    this.round(async () => {
+      const job = await this.store.claimJob(jobId, this.options.runnerId);
+      if (job) this.launch(job);
+      else await this.dispatch();
+    });
+  }
+
+  private round(work: () => Promise<void>): void {
     if (this.stopped) return;
     if (this.dispatching) {
       this.again = true;
       return;
     }
-    this.dispatching = this.dispatch()
+    this.dispatching = work()
       .catch((err: unknown) => this.log.error({ err }, 'dispatch failed'))
       .finally(() => {
         this.dispatching = null;
@@ -135,12 +193,37 @@ export class JobRunner {
     if (event === 'cancel') {
       await this.store.cancelPendingItems(jobId);
       // a queued or paused job's stages are final too (as settleStopped does for a running one)
-      for (const s of await this.store.stagesOf(jobId)) await this.store.transitionStage(s.id, STAGE_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date() });
+      await this.store.transitionStages(jobId, STAGE_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date() });
     }
     await this.store.addEvent(jobId, event);
     this.onChange({ jobId });
     this.wake();
     return true;
+  }
+
+  /**
+   * Puts a job's failed items back to pending and returns how many. For a job this process runs
+   * it happens while the job can still see it: a retry that would land between the job's last
+   * look at its stages and its final status waits for that status, and then reopens the job.
+   */
+  async retryFailedItems(jobId: number): Promise<number> {
+    const a = this.active.get(jobId);
+    if (a && !a.finalizing) {
+      const write = this.store.retryFailedItems(jobId, false);
+      a.retries.add(write);
+      try {
+        return await write;
+      } finally {
+        a.retries.delete(write);
+      }
+    }
+    if (a) await a.done;
+    const job = await this.store.findJob(jobId);
+    const effect = job ? retryFailedItemsEffect(job.status) : null;
+    if (!effect) return 0;
+    const n = await this.store.retryFailedItems(jobId, effect === 'reopenJob');
+    if (n > 0) this.wake();
+    return n;
   }
 
   /** Stops claiming, checkpoints in-flight items (back to pending with their bytes) and requeues owned jobs. */
@@ -150,8 +233,10 @@ export class JobRunner {
       a.stopping = 'shutdown';
       for (const ctrl of a.inFlight.values()) ctrl.abort('shutdown');
     }
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.dispatching;
     await Promise.all([...this.active.values()].map((a) => a.done));
+    await this.slots.flush();
   }
 
   // ---- dispatch ----------------------------------------------------------------------------
@@ -160,14 +245,18 @@ export class JobRunner {
     const [queued, running, stored] = await Promise.all([this.store.queuedJobs(), this.store.runningCounts(), this.store.laneLimits()]);
     const limits = { ...DEFAULT_LANE_LIMITS, ...stored };
     const candidates: QueuedJob[] = queued.map((q) => ({ ...q, status: 'queued' }));
+    let started = 0;
+    this.maybeQueued = true;
     for (const pick of pickRunnable(candidates, running, limits, new Date())) {
       if (this.stopped) return;
-      // The claim re-checks the lane's count in the same UPDATE: never over the limit.
-      if (!(await this.store.claimJob(pick.id, pick.lane, limits[pick.lane as Lane], this.options.runnerId))) continue;
-      const job = await this.store.findJob(pick.id);
-      if (!job) continue;
-      this.launch(job);
+      // The claim re-checks the lane's count and the order in the same UPDATE: never over the limit.
+      const job = await this.store.claimJob(pick.id, this.options.runnerId);
+      if (job) {
+        this.launch(job);
+        started++;
+      }
     }
+    this.maybeQueued = started < queued.length;
   }
 
   private launch(job: StoredJob): void {
@@ -175,17 +264,23 @@ export class JobRunner {
       job,
       stopping: null,
       inFlight: new Map(),
+      held: new Set(),
       done: Promise.resolve(),
+      finalizing: false,
+      retries: new Set(),
+      result: null,
+      lastError: null,
     };
     (entry as { done: Promise<void> }).done = this.runJob(entry)
       .catch(async (err: unknown) => {
         this.log.error({ err, jobId: job.id }, 'job failed unexpectedly');
         await this.store.transitionJob(job.id, ['running', 'pause_requested'], 'failed', { finishedAt: new Date(), error: String(err) });
       })
-      .finally(() => {
+      .finally(async () => {
+        await this.slots.release(job.id);
         this.active.delete(job.id);
         this.onChange({ jobId: job.id });
-        this.wake(); // a lane slot is free
+        if (this.maybeQueued) this.wake(); // a lane slot is free for a job that waits
       });
     this.active.set(job.id, entry);
     this.startedSinceSweep++;
@@ -196,37 +291,47 @@ export class JobRunner {
   // ---- running a job -----------------------------------------------------------------------
 
   private async runJob(a: ActiveJob): Promise<void> {
-    const stages = await this.store.stagesOf(a.job.id);
-    let stopAfter = false;
-    for (const stage of stages) {
-      if (stage.status === 'completed' || stage.status === 'completed_with_errors' || stage.status === 'skipped') continue;
-      if (stopAfter) {
-        await this.store.transitionStage(stage.id, ['pending'], 'skipped');
-        continue;
-      }
+    // stages run in order: each round starts the first one still pending (or paused) with one write
+    for (;;) {
+      const stage = await this.store.startNextStage(a.job.id);
+      if (!stage) break;
       const outcome = await this.runStage(a, stage);
-      if (outcome === 'stopped') return this.settleStopped(a, stages);
-      if (stopsJob(outcome)) stopAfter = true;
+      if (outcome === 'stopped') return this.settleStopped(a);
+      if (stopsJob(outcome)) {
+        await this.store.transitionStages(a.job.id, ['pending'], 'skipped');
+        break;
+      }
     }
+    a.finalizing = true;
+    await Promise.allSettled([...a.retries]);
     const final = await this.store.stagesOf(a.job.id);
     // retryFailedItems reopened a stage this run had already passed: run it again
-    if (!a.stopping && final.some((s) => s.status === 'pending')) return this.runJob(a);
+    if (!a.stopping && final.some((s) => s.status === 'pending')) {
+      a.finalizing = false;
+      return this.runJob(a);
+    }
     const to = jobOutcome(final.map((s) => s.status)) ?? 'failed';
-    const ok = await this.store.transitionJob(a.job.id, ['running', 'pause_requested'], to, { finishedAt: new Date(), owner: null });
+    const ok = await this.store.transitionJob(a.job.id, ['running', 'pause_requested'], to, {
+      finishedAt: new Date(),
+      owner: null,
+      ...(a.result ? { result: a.result } : {}),
+      // a failed job says why: the last error of its items
+      error: to === 'failed' ? a.lastError : null,
+    });
     if (ok) await this.store.addEvent(a.job.id, 'finished', { status: to });
   }
 
-  /** Runs one stage; returns its final status, or 'stopped' when pause/cancel/shutdown cut it short. */
+  /** Runs one started stage; returns its final status, or 'stopped' when pause/cancel/shutdown cut it short. */
   private async runStage(a: ActiveJob, stage: StoredStage): Promise<StageStatus | 'stopped'> {
     const executor = this.executors[stage.stageType];
-    const from: StageStatus[] = stage.status === 'paused' ? ['paused'] : ['pending'];
-    if (!(await this.store.transitionStage(stage.id, [...from, 'running'], 'running', { startedAt: new Date() }))) return 'stopped';
-    if (executor.plan && stage.status === 'pending') {
+    // a stage plans its items when it has none yet (a resumed stage keeps the ones it has)
+    if (executor.plan && stage.totalItems === 0) {
       const items = await executor.plan(a.job, stage);
       if (items.length > 0) await this.store.addItems(a.job.id, stage.id, items);
     }
-    const workerNames = Array.from({ length: Math.max(1, executor.workers) }, (_, i) => `${a.job.lane}-${i + 1}`);
-    await Promise.all(workerNames.map((name) => this.workerLoop(a, stage, name)));
+    const names = Array.from({ length: Math.max(1, executor.workers) }, (_, i) => `${a.job.lane}-${i + 1}`);
+    await Promise.all(names.map((name) => this.workerLoop(a, stage, this.slots.slot(a.job.id, name, stage.id))));
+    await this.slots.flush();
     if (a.stopping) return 'stopped';
     const counts = await this.store.stageItemCounts(stage.id);
     const outcome = stageOutcome(counts) ?? 'completed_with_errors';
@@ -235,47 +340,74 @@ export class JobRunner {
     return outcome;
   }
 
-  private async workerLoop(a: ActiveJob, stage: StoredStage, workerName: string): Promise<void> {
-    const executor = this.executors[stage.stageType];
-    await this.store.saveWorker(a.job.id, workerName, { status: 'idle', stageId: stage.id });
-    while (!a.stopping) {
-      const item = await this.store.claimItem(stage.id, workerName);
-      if (!item) break;
-      const outcome = await this.runItem(a, stage, item, workerName, executor.handle);
-      await this.store.saveWorker(a.job.id, workerName, {
-        status: 'idle',
-        currentItemId: null,
-        currentDisplayText: null,
-        speedBytesPerSec: null,
-        countProcessed: outcome === 'succeeded',
-        countError: outcome === 'failed',
-      });
+  /**
+   * One item worker slot: claims items, runs them one after another, ends each and asks for more
+   * in the same breath as its last end (the broker batches both with every other slot's), until
+   * the stage has no due item left or the job is stopping. A slot whose items are quick claims
+   * several at once (nextClaimSize); a slot with slow items claims one.
+   */
+  private async workerLoop(a: ActiveJob, stage: StoredStage, slot: WorkerSlot): Promise<void> {
+    const { handle } = this.executors[stage.stageType];
+    let size = 1;
+    const queue = a.stopping ? [] : await this.broker.claim(stage.id, slot.workerName, size);
+    for (const item of queue) a.held.add(item.id);
+    // ends of this slot's items not written yet: the next item does not wait for them
+    const writing = new Set<Promise<void>>();
+    const failures: unknown[] = [];
+    while (queue.length > 0) {
+      if (failures.length > 0) throw failures[0];
+      const item = queue.shift()!;
+      const startedAt = performance.now();
+      const end = await this.runItem(a, stage, item, slot, handle);
+      size = nextClaimSize(size, performance.now() - startedAt);
+      const written: Promise<void> = this.broker
+        .end(end)
+        .then((ended) => {
+          if (!ended) return;
+          if (end.status === 'succeeded') slot.processedDelta++;
+          else if (end.status === 'failed') slot.errorDelta++;
+          this.slots.touch(slot);
+          this.onChange({ jobId: a.job.id });
+        })
+        .catch((err: unknown) => {
+          failures.push(err);
+        })
+        .finally(() => {
+          writing.delete(written);
+          a.held.delete(item.id);
+        });
+      writing.add(written);
+      if (queue.length === 0 && !a.stopping) {
+        // the last end of the batch and the next claim go out together
+        const next = await this.broker.claim(stage.id, slot.workerName, size);
+        for (const n of next) a.held.add(n.id);
+        queue.push(...next);
+      }
     }
+    await Promise.all(writing);
+    if (failures.length > 0) throw failures[0];
   }
 
-  /** Runs one claimed item with heartbeats and progress; records its end. */
-  private async runItem(
-    a: ActiveJob,
-    stage: StoredStage,
-    item: ClaimedItem,
-    workerName: string,
-    handle: ItemHandler,
-  ): Promise<ItemOutcome['status'] | 'canceled' | 'interrupted'> {
+  /** Runs one claimed item with progress; returns how it ends (the caller writes it). */
+  private async runItem(a: ActiveJob, stage: StoredStage, item: ClaimedItem, slot: WorkerSlot, handle: ItemHandler): Promise<ItemEnd> {
+    const held = { itemId: item.id, workerName: item.workerName };
+    // claimed while a pause / cancel / shutdown arrived: not started, back to pending
+    if (a.stopping) return { ...held, status: 'pending' };
     const ctrl = new AbortController();
     a.inFlight.set(item.id, ctrl);
     let meter: SpeedMeter = createSpeedMeter();
     let bytes = item.doneBytes;
-    let lastWrite = 0;
-    const beat = setInterval(() => void this.store.heartbeat([item.id]).catch(() => undefined), this.options.heartbeatMs);
-    await this.store.saveWorker(a.job.id, workerName, {
+    Object.assign(slot, {
       status: 'busy',
       currentItemId: item.id,
       currentDisplayText: item.label,
       heartbeatAt: new Date(),
       downloadedBytes: bytes,
       totalBytes: null,
+      speedBytesPerSec: null,
       progressPercent: null,
-    });
+    } satisfies Partial<WorkerSlot>);
+    this.slots.touch(slot);
     try {
       let outcome: ItemOutcome;
       try {
@@ -288,71 +420,57 @@ export class JobRunner {
             bytes = b;
             const now = Date.now();
             meter = recordSample(meter, b, now);
-            if (now - lastWrite < this.options.progressWriteMs) return;
-            lastWrite = now;
-            void this.store
-              .saveWorker(a.job.id, workerName, {
-                downloadedBytes: b,
-                totalBytes,
-                speedBytesPerSec: speedBytesPerSec(meter, now),
-                progressPercent: transferPercent(b, totalBytes),
-                heartbeatAt: new Date(now),
-              })
-              .then(() => this.onChange({ jobId: a.job.id }))
-              .catch(() => undefined);
+            slot.downloadedBytes = b;
+            slot.totalBytes = totalBytes;
+            slot.speedBytesPerSec = speedBytesPerSec(meter, now);
+            slot.progressPercent = transferPercent(b, totalBytes);
+            slot.heartbeatAt = new Date(now);
+            this.slots.touch(slot); // written (and published) at most every progressWriteMs
           },
         });
       } catch (err) {
-        if (ctrl.signal.aborted) outcome = { status: 'failed', error: 'interrupted' };
-        else outcome = { status: 'failed', error: err instanceof Error ? err.message : String(err) };
+        outcome = { status: 'failed', error: ctrl.signal.aborted ? 'interrupted' : err instanceof Error ? err.message : String(err) };
       }
       if (ctrl.signal.aborted) {
-        const reason = ctrl.signal.reason as AbortReason;
-        if (reason === 'cancel') {
-          await this.store.finishItem(item.id, workerName, 'canceled');
-          return 'canceled';
-        }
-        // pause or shutdown: a checkpoint, the item resumes later from its bytes
-        await this.store.releaseItem(item.id, workerName, bytes);
-        return 'interrupted';
+        // cancel ends the item; pause or shutdown is a checkpoint: it resumes later from its bytes
+        return { ...held, status: (ctrl.signal.reason as AbortReason) === 'cancel' ? 'canceled' : 'pending', doneBytes: bytes };
       }
+      if (outcome.status === 'succeeded' && outcome.result) a.result = outcome.result;
       if (outcome.status === 'failed') {
-        const retryAt = isRetryable(outcome.code) ? nextAttemptAt(item.attempts, new Date()) : null;
-        await this.store.finishItem(item.id, workerName, 'failed', {
+        a.lastError = outcome.error;
+        return {
+          ...held,
+          status: 'failed',
           lastError: outcome.error,
           lastErrorCode: outcome.code ?? null,
-          nextAttemptAt: retryAt,
+          nextAttemptAt: isRetryable(outcome.code) ? nextAttemptAt(item.attempts, new Date()) : null,
           doneBytes: bytes,
-        });
-      } else {
-        await this.store.finishItem(item.id, workerName, outcome.status, { doneBytes: outcome.status === 'succeeded' ? (outcome.bytes ?? bytes) : bytes });
+        };
       }
-      this.onChange({ jobId: a.job.id });
-      return outcome.status;
+      return { ...held, status: outcome.status, doneBytes: outcome.status === 'succeeded' ? (outcome.bytes ?? bytes) : bytes };
     } finally {
-      clearInterval(beat);
       a.inFlight.delete(item.id);
+      Object.assign(slot, { status: 'idle', currentItemId: null, currentDisplayText: null, speedBytesPerSec: null } satisfies Partial<WorkerSlot>);
+      this.slots.touch(slot);
     }
   }
 
   /** After pause / cancel / shutdown: the job and its running stage settle in their new state. */
-  private async settleStopped(a: ActiveJob, stages: readonly StoredStage[]): Promise<void> {
+  private async settleStopped(a: ActiveJob): Promise<void> {
     const reason = a.stopping;
     const id = a.job.id;
     if (reason === 'cancel') {
       await this.store.cancelPendingItems(id);
-      for (const s of stages) {
-        if (!(await this.store.transitionStage(s.id, STAGE_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date() }))) continue;
-      }
+      await this.store.transitionStages(id, STAGE_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date() });
       await this.store.transitionJob(id, JOB_TRANSITIONS.cancel.from, 'canceled', { finishedAt: new Date(), owner: null });
       await this.store.addEvent(id, 'canceled');
     } else if (reason === 'pause') {
-      for (const s of stages) await this.store.transitionStage(s.id, ['running'], 'paused');
+      await this.store.transitionStages(id, ['running'], 'paused');
       await this.store.transitionJob(id, ['pause_requested'], 'paused', { owner: null });
       await this.store.addEvent(id, 'paused');
     } else {
       // shutdown: back to the queue; stages restart on their open items after restart
-      for (const s of stages) await this.store.transitionStage(s.id, ['running'], 'pending');
+      await this.store.transitionStages(id, ['running'], 'pending');
       await this.store.transitionJob(id, ['running', 'pause_requested'], 'queued', { owner: null });
       await this.store.addEvent(id, 'checkpointed');
     }

@@ -11,6 +11,25 @@ export interface ClaimedItem {
   payload: Record<string, unknown> | null;
   attempts: number;
   doneBytes: number;
+  /** The worker slot that holds it. */
+  workerName: string;
+}
+
+/** How a held item ends: a final status, or back to pending (a checkpoint keeping its bytes). */
+export interface ItemEnd {
+  itemId: number;
+  workerName: string;
+  status: Exclude<ItemStatus, 'running'>;
+  lastError?: string | null;
+  lastErrorCode?: string | null;
+  nextAttemptAt?: Date | null;
+  doneBytes?: number;
+}
+
+/** Up to workerNames.length due items of a stage, one for each named worker slot. */
+export interface ClaimRequest {
+  stageId: number;
+  workerNames: readonly string[];
 }
 
 export interface StoredJob {
@@ -19,6 +38,8 @@ export interface StoredJob {
   status: JobStatus;
   lane: Lane;
   scope: JobScope;
+  /** A task job's parameters (validated when the job was created). */
+  params?: Record<string, unknown> | null;
 }
 
 export interface StoredStage {
@@ -26,6 +47,7 @@ export interface StoredStage {
   stageType: StageType;
   seq: number;
   status: StageStatus;
+  totalItems: number;
 }
 
 export interface QueuedJobRow {
@@ -36,40 +58,52 @@ export interface QueuedJobRow {
   notBefore: Date | null;
 }
 
-export interface WorkerState {
-  status?: 'idle' | 'busy';
-  stageId?: number | null;
-  currentItemId?: number | null;
-  currentDisplayText?: string | null;
-  heartbeatAt?: Date | null;
-  /** Adds one to the slot's processed (succeeded) or error count. */
-  countProcessed?: boolean;
-  countError?: boolean;
-  downloadedBytes?: number;
-  totalBytes?: number | null;
-  speedBytesPerSec?: number | null;
-  progressPercent?: number | null;
+/** A worker slot's whole live state; processed / errors are counted since the last write. */
+export interface WorkerSnapshot {
+  jobId: number;
+  workerName: string;
+  stageId: number | null;
+  status: 'idle' | 'busy';
+  currentItemId: number | null;
+  currentDisplayText: string | null;
+  heartbeatAt: Date | null;
+  downloadedBytes: number;
+  totalBytes: number | null;
+  speedBytesPerSec: number | null;
+  progressPercent: number | null;
+  processedDelta: number;
+  errorDelta: number;
 }
 
 export interface JobStore {
   laneLimits(): Promise<Record<Lane, number>>;
   queuedJobs(): Promise<QueuedJobRow[]>;
   runningCounts(): Promise<Record<Lane, number>>;
-  /** precondition: queued, and the lane below `limit`. */
-  claimJob(id: number, lane: Lane, limit: number, owner: string): Promise<boolean>;
+  /** precondition: queued, its turn in its lane, and the lane below its limit; returns the job started. */
+  claimJob(id: number, owner: string): Promise<StoredJob | null>;
   findJob(id: number): Promise<StoredJob | null>;
   stagesOf(jobId: number): Promise<StoredStage[]>;
   /** precondition: status ∈ from. */
-  transitionJob(id: number, from: readonly JobStatus[], to: JobStatus, patch?: { finishedAt?: Date | null; error?: string | null; owner?: string | null }): Promise<boolean>;
+  transitionJob(id: number, from: readonly JobStatus[], to: JobStatus, patch?: { finishedAt?: Date | null; error?: string | null; owner?: string | null; result?: Record<string, unknown> | null }): Promise<boolean>;
   transitionStage(id: number, from: readonly StageStatus[], to: StageStatus, patch?: { startedAt?: Date | null; finishedAt?: Date | null }): Promise<boolean>;
+  /** Every stage of the job whose status ∈ from goes to `to` (one guarded write); how many. */
+  transitionStages(jobId: number, from: readonly StageStatus[], to: StageStatus, patch?: { finishedAt?: Date | null }): Promise<number>;
+  /** The job's first stage (by seq) that is pending or paused becomes running; returns it, or null when none is left. */
+  startNextStage(jobId: number): Promise<StoredStage | null>;
   addItems(jobId: number, stageId: number, items: readonly { itemKey: string; label?: string | null; payload?: Record<string, unknown> | null }[]): Promise<void>;
-  claimItem(stageId: number, workerName: string): Promise<ClaimedItem | null>;
-  finishItem(itemId: number, workerName: string, to: ItemStatus, patch?: { lastError?: string | null; lastErrorCode?: string | null; nextAttemptAt?: Date | null; doneBytes?: number; totalBytes?: number | null }): Promise<boolean>;
-  releaseItem(itemId: number, workerName: string, doneBytes?: number): Promise<boolean>;
-  heartbeat(itemIds: readonly number[]): Promise<void>;
+  /**
+   * Ends held items (each only while its slot still holds it), then claims due items for the
+   * requests, as one transaction: returns the ids that ended and the items claimed.
+   */
+  exchangeItems(ends: readonly ItemEnd[], claims: readonly ClaimRequest[]): Promise<{ ended: ReadonlySet<number>; claimed: ClaimedItem[] }>;
+  /** Refreshes the heartbeat of running items and of the jobs this runner owns. */
+  heartbeat(itemIds: readonly number[], jobIds?: readonly number[]): Promise<void>;
   stageItemCounts(stageId: number): Promise<Record<ItemStatus, number>>;
+  /** Failed items back to pending (stages reopened; with reopenJob a finished job queues again); how many. */
+  retryFailedItems(jobId: number, reopenJob: boolean): Promise<number>;
   cancelPendingItems(jobId: number): Promise<void>;
-  saveWorker(jobId: number, workerName: string, state: WorkerState): Promise<void>;
+  /** Writes worker slots' live state (inserting new slots), adding their processed / error deltas. */
+  saveWorkers(workers: readonly WorkerSnapshot[]): Promise<void>;
   addEvent(jobId: number, kind: string, data?: Record<string, unknown> | null): Promise<void>;
   recoverOrphans(isOrphan: { ownerNot: string }): Promise<number[]>;
 }

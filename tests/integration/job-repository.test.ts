@@ -73,14 +73,43 @@ describe('job repository', () => {
   it('never starts more jobs in a lane than its limit, even when claims race', async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await newDownloadJob(0)).jobId);
-    // another test left a download job running: finish it so the lane is empty
-    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('running', 'pause_requested')`);
-    const won = await Promise.all(ids.map((id, i) => repo.claimJob(id, 'download', 1, `runner-${i}`)));
+    // other tests left jobs running or queued: finish them so the lane is empty and nothing is ahead
+    await orm.em
+      .fork()
+      .getConnection()
+      .execute(`update job_runs set status = 'completed' where status in ('queued', 'running', 'pause_requested') and id < ?`, [ids[0]]);
+    const won = await Promise.all([...ids].reverse().map((id, i) => repo.claimJob(id, `runner-${i}`)));
     expect(won.filter(Boolean)).toHaveLength(1);
+    // whatever order the claims came in, the job first in dispatch order (same priority: oldest) won
+    expect(won.find(Boolean)).toMatchObject({ id: ids[0], status: 'running', lane: 'download' });
     expect((await repo.runningCounts()).download).toBe(1);
-    // the lane is full: a later claim is refused too
-    expect(await repo.claimJob(ids[won.indexOf(false)]!, 'download', 1, 'x')).toBe(false);
+    // the lane is full: the next one in line is refused too
+    expect(await repo.claimJob(ids[1]!, 'x')).toBeNull();
     await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status = 'running'`);
+  });
+
+  it('never starts a job while a queued job of its lane is ahead of it (priority, then age)', async () => {
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('queued', 'running', 'pause_requested')`);
+    await repo.setLaneConcurrency('general', 3);
+    const mk = (priority: number) => repo.createJob({ jobType: 'sync_only', lane: 'general', priority, stages: ['sync'], scope: {}, requestedBy: null, configSnapshot: {} });
+    const older = await mk(100);
+    const urgent = await mk(10);
+    const newer = await mk(100);
+    // room for all three, but each must wait for the ones ahead of it
+    expect(await repo.claimJob(older, 'r')).toBeNull();
+    expect(await repo.claimJob(newer, 'r')).toBeNull();
+    expect(await repo.claimJob(urgent, 'r')).toMatchObject({ id: urgent });
+    expect(await repo.claimJob(newer, 'r')).toBeNull();
+    expect(await repo.claimJob(older, 'r')).toMatchObject({ id: older });
+    expect(await repo.claimJob(newer, 'r')).toMatchObject({ id: newer });
+    // a job backing off (not_before in the future) does not hold the line
+    const later = await mk(1);
+    await orm.em.fork().getConnection().execute(`update job_runs set not_before = ? where id = ?`, [Date.now() + 60_000, later]);
+    const after = await mk(100);
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status = 'running'`);
+    expect(await repo.claimJob(later, 'r')).toBeNull();
+    expect(await repo.claimJob(after, 'r')).toMatchObject({ id: after });
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('queued', 'running')`);
   });
 
   it('never hands one item to two workers, under concurrency', async () => {

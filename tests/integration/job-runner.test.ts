@@ -13,6 +13,8 @@ import { downloadStage } from '../../server/runner/executors/download.js';
 import { syncStage } from '../../server/runner/executors/sync.js';
 import { uploadStage } from '../../server/runner/executors/upload.js';
 import { JobRunner } from '../../server/runner/runner.js';
+import { createEventBus } from '../../server/events/bus.js';
+import { TaskCenter } from '../../server/jobs/task-center.js';
 
 const log = pino({ level: 'silent' });
 
@@ -44,6 +46,7 @@ function executors(handle: ItemHandler, workers = 2): StageExecutors {
     sync: syncStage(handle, undefined, workers),
     download: downloadStage(handle, undefined, workers),
     upload: uploadStage(handle, undefined, workers),
+    task: { stageType: 'task', workers, handle },
   };
 }
 
@@ -235,6 +238,80 @@ describe('job runner', () => {
     expect(flaky!.next_attempt_at! - before).toBeLessThan(65_000);
   });
 
+  it('the retry scheduler retries a retryable failure after 1, 5 and 15 minutes (fake clock), then gives up', async () => {
+    let runs = 0;
+    const handle: ItemHandler = async () => {
+      runs++;
+      return { status: 'failed', error: 'peer went away', code: 'transfer_error' };
+    };
+    const runner = newRunner(handle);
+    const tasks = new TaskCenter(repo, runner, createEventBus(), log, { rowMinIntervalMs: 0 });
+    const job = await createJob('download_only', 1);
+    await runner.start();
+    await until(async () => (await statusOf(job)) === 'failed');
+    const delays: number[] = [];
+    for (let retry = 1; retry <= 3; retry++) {
+      const [item] = await itemRows(job);
+      const failedAt = Date.now();
+      const due = item!.next_attempt_at!;
+      delays.push(Math.round((due - failedAt) / 60_000));
+      // not yet due a second before: nothing moves
+      expect(await tasks.retryDue(new Date(due - 1000))).toEqual({ jobs: 0, items: 0 });
+      expect(await tasks.retryDue(new Date(due))).toEqual({ jobs: 1, items: 1 });
+      await until(async () => runs === retry + 1 && (await statusOf(job)) === 'failed');
+      expect((await itemRows(job))[0]).toMatchObject({ status: 'failed', attempts: retry });
+    }
+    expect(delays).toEqual([1, 5, 15]);
+    // three automatic retries made: no next attempt, and nothing is ever due again
+    expect((await itemRows(job))[0]).toMatchObject({ attempts: 3, next_attempt_at: null });
+    expect(await tasks.retryDue(new Date(Date.now() + 24 * 3600_000))).toEqual({ jobs: 0, items: 0 });
+    expect(runs).toBe(4);
+    tasks.close();
+  });
+
+  it('a retryFailedItems landing while the job writes its final status reopens the job instead of being lost', async () => {
+    const attempts = new Map<string, number>();
+    const handle: ItemHandler = async (ctx) => {
+      const n = (attempts.get(ctx.item.itemKey) ?? 0) + 1;
+      attempts.set(ctx.item.itemKey, n);
+      return ctx.item.itemKey.endsWith(':0') && n === 1 ? { status: 'failed', error: 'peer went away', code: 'transfer_error' } : { status: 'succeeded' };
+    };
+    // hold the job's final status write until the retry has been asked for
+    let hold: (() => void) | null = null;
+    let held!: () => void;
+    const reachedFinal = new Promise<void>((r) => (held = r));
+    const store = new Proxy(repo, {
+      get(target, prop, receiver) {
+        if (prop === 'transitionJob') {
+          return async (...args: Parameters<JobRepository['transitionJob']>) => {
+            if (args[2] === 'completed_with_errors' && hold === null) {
+              await new Promise<void>((r) => {
+                hold = r;
+                held();
+              });
+            }
+            return target.transitionJob(...args);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const runner = new JobRunner(store, executors(handle), log, { runnerId: 'runner-a', heartbeatMs: 50, progressWriteMs: 0 });
+    runners.push(runner);
+    const job = await createJob('download_only', 2);
+    await runner.start();
+    await reachedFinal;
+    const retry = runner.retryFailedItems(job);
+    await new Promise((r) => setTimeout(r, 30));
+    hold!();
+    expect(await retry).toBe(1);
+    await until(async () => (await statusOf(job)) === 'completed');
+    expect((await itemRows(job)).map((i) => i.status)).toEqual(['succeeded', 'succeeded']);
+    expect(attempts.get('download:0')).toBe(2);
+    expect(attempts.get('download:1')).toBe(1);
+  });
+
   it('a job whose items all fail is failed, and its later stages are skipped', async () => {
     const handle: ItemHandler = async () => ({ status: 'failed', error: 'nope', code: 'invalid_file' });
     const job = await createJob('sync_download', 2);
@@ -321,7 +398,7 @@ describe('job runner', () => {
   it('recovers a job left running by a dead process', async () => {
     const job = await createJob('download_only', 3);
     // a process that died mid-item: the job is running under its name, one item running
-    expect(await repo.claimJob(job, 'download', 1, 'dead-runner')).toBe(true);
+    expect(await repo.claimJob(job, 'dead-runner')).not.toBeNull();
     const [stage] = await repo.stagesOf(job);
     await repo.transitionStage(stage!.id, ['pending'], 'running');
     expect(await repo.claimItem(stage!.id, 'download-1')).not.toBeNull();

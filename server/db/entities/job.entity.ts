@@ -93,9 +93,9 @@ export const JobItemSchema = defineEntity({
   uniques: [{ properties: ['stage', 'itemKey'] }],
   indexes: [
     { name: 'job_items_claim_idx', properties: ['stage', 'status', 'id'] },
+    // Every index holding status is rewritten on each claim and end (the hot path): only these
+    // two; stale-heartbeat and due-retry lookups go through the job (job_status_idx).
     { name: 'job_items_job_status_idx', properties: ['job', 'status'] },
-    { name: 'job_items_heartbeat_idx', properties: ['status', 'heartbeatAt'] },
-    { name: 'job_items_retry_idx', properties: ['status', 'nextAttemptAt'] },
   ],
 });
 export type JobItemRow = InferEntity<typeof JobItemSchema>;
