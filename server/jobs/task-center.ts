@@ -5,11 +5,12 @@ import { displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from 
 import { queuePositions, waitingReason, type QueuedJob, type WaitingReason } from '../domain/jobs/dispatch.js';
 import { canCancel, canPause, canResume, isJobFinal, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { primaryProgress } from '../domain/jobs/progress.js';
+import { isTaskType, parseTaskParams, taskParamsOf, taskResultOf, type TaskParamsView, type TaskResultView } from '../domain/jobs/tasks.js';
 import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
 import { totalSpeed } from '../domain/jobs/throughput.js';
 import { LANES, type ItemStatus, type JobStatus, type JobType, type Lane, type StageStatus, type StageType } from '../domain/jobs/types.js';
-import type { JobRunRow, JobStageRow, JobWorkerRow } from '../db/entities/job.entity.js';
-import type { JobRepository } from '../db/repositories/job.repository.js';
+import type { JobStageRow } from '../db/entities/job.entity.js';
+import type { DispatchSnapshot, JobRepository, TaskJobRow, TaskStageRow, TaskWorkerRow } from '../db/repositories/job.repository.js';
 import type { EventBus } from '../events/bus.js';
 import type { JobRunner } from '../runner/runner.js';
 
@@ -107,6 +108,14 @@ export interface CreateJobInput {
   playlistIds?: readonly number[] | null;
   priority?: number | null;
   requestedBy?: string | null;
+  /** A task job's parameters (validated against its task type); other job types take none. */
+  params?: Record<string, unknown> | null;
+}
+
+/** A task job's parameters and, once it has finished, its typed result. */
+export interface TaskView {
+  readonly params: TaskParamsView | null;
+  readonly result: TaskResultView | null;
 }
 
 interface DispatchContext {
@@ -117,7 +126,7 @@ interface DispatchContext {
   limits: Record<Lane, number>;
 }
 
-function countsOf(s: JobStageRow): ItemCounts {
+function countsOf(s: TaskStageRow): ItemCounts {
   const finished = s.succeededItems + s.failedItems + s.skippedItems + s.canceledItems;
   return {
     pending: Math.max(0, s.totalItems - finished),
@@ -129,7 +138,7 @@ function countsOf(s: JobStageRow): ItemCounts {
   };
 }
 
-function stageView(s: JobStageRow): StageView {
+function stageView(s: TaskStageRow): StageView {
   return {
     stageType: s.stageType,
     status: s.status,
@@ -141,18 +150,18 @@ function stageView(s: JobStageRow): StageView {
   };
 }
 
-function workerView(w: JobWorkerRow): JobWorkerView {
+function workerView(w: TaskWorkerRow): JobWorkerView {
   return {
     name: w.workerName,
     status: w.status,
-    currentDisplayText: w.currentDisplayText ?? null,
-    downloadedBytes: Number(w.downloadedBytes),
-    totalBytes: w.totalBytes == null ? null : Number(w.totalBytes),
-    speedBytesPerSec: w.speedBytesPerSec == null ? null : Number(w.speedBytesPerSec),
-    progressPercent: w.progressPercent == null ? null : Number(w.progressPercent),
+    currentDisplayText: w.currentDisplayText,
+    downloadedBytes: w.downloadedBytes,
+    totalBytes: w.totalBytes,
+    speedBytesPerSec: w.speedBytesPerSec,
+    progressPercent: w.progressPercent,
     processedCount: w.processedCount,
     errorCount: w.errorCount,
-    heartbeatAt: w.heartbeatAt ?? null,
+    heartbeatAt: w.heartbeatAt,
   };
 }
 
@@ -183,12 +192,16 @@ export class TaskCenter {
   /** Called by the runner on every change of a job: coalesced, then rebuilt and published. */
   jobChanged(jobId: number): void {
     if (this.closed) return;
+    this.throttleOf(jobId).push(jobId);
+  }
+
+  private throttleOf(jobId: number): Throttle<number> {
     let t = this.throttles.get(jobId);
     if (!t) {
       t = new Throttle<number>(this.options.rowMinIntervalMs, (id) => void this.publishRow(id, 'CHANGED'));
       this.throttles.set(jobId, t);
     }
-    t.push(jobId);
+    return t;
   }
 
   async createJob(input: CreateJobInput): Promise<JobResult> {
@@ -200,6 +213,17 @@ export class TaskCenter {
     if (!Number.isInteger(priority) || priority < 0 || priority > 1000) {
       return { ok: false, error: { kind: 'invalidArgument', argument: 'priority', message: 'priority must be a whole number from 0 to 1000 (lower runs first)' } };
     }
+    let params: Record<string, unknown> | null = null;
+    if (isTaskType(input.jobType)) {
+      if (ids.length > 0) {
+        return { ok: false, error: { kind: 'invalidArgument', argument: 'playlistIds', message: `a ${input.jobType} job takes no playlists` } };
+      }
+      const parsed = parseTaskParams(input.jobType, input.params);
+      if (!parsed.ok) return { ok: false, error: { kind: 'invalidArgument', argument: parsed.field, message: parsed.message } };
+      params = { ...parsed.params };
+    } else if (input.params != null) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'params', message: `a ${input.jobType} job takes no task parameters` } };
+    }
     const id = await this.repo.createJob({
       jobType: input.jobType,
       lane: laneOf(input.jobType),
@@ -208,11 +232,22 @@ export class TaskCenter {
       scope: ids.length > 0 ? { playlistIds: [...ids] } : {},
       requestedBy: input.requestedBy ?? null,
       configSnapshot: {},
+      params,
     });
+    // first the runner (it may start the job at once), then the record and the row
+    this.runner.offer(id);
+    // the row goes out now; the job's next changes (it starting at once) follow coalesced
+    this.throttleOf(id).noteEmitted();
     await this.repo.addEvent(id, 'created', { jobType: input.jobType });
     await this.publishRow(id, 'ADDED');
-    this.runner.wake();
     return this.result(id);
+  }
+
+  /** A task job's typed parameters and result (one statement); null when the job does not exist. */
+  async task(jobId: number): Promise<TaskView | null> {
+    const job = await this.repo.findJob(jobId);
+    if (!job) return null;
+    return { params: taskParamsOf(job.jobType, job.params), result: taskResultOf(job.jobType, job.result) };
   }
 
   /** Records the control (job_commands), has the runner apply it, and settles the record. */
@@ -253,16 +288,21 @@ export class TaskCenter {
     };
   }
 
-  async retryFailedItems(jobId: number): Promise<JobResult> {
+  /** Records the command (job_commands); the runner applies it (see JobRunner.retryFailedItems). */
+  async retryFailedItems(jobId: number, clientAddress: string | null = null): Promise<JobResult> {
     const job = await this.repo.findJob(jobId);
     if (!job) return this.notFound(jobId);
-    const effect = retryFailedItemsEffect(job.status);
-    if (!effect) return this.refused(job.status, 'retry_failed_items');
-    const n = await this.repo.retryFailedItems(jobId, effect === 'reopenJob');
-    if (n === 0) return this.refused(job.status, 'retry_failed_items', 'the job has no failed items');
+    const commandId = await this.repo.recordCommand(jobId, 'retry_failed_items', clientAddress);
+    const refuse = async (refused: JobResult): Promise<JobResult> => {
+      await this.repo.settleCommand(commandId, 'rejected', refused.ok ? null : refused.error.message);
+      return refused;
+    };
+    if (!retryFailedItemsEffect(job.status)) return refuse(this.refused(job.status, 'retry_failed_items'));
+    const n = await this.runner.retryFailedItems(jobId);
+    if (n === 0) return refuse(this.refused(job.status, 'retry_failed_items', 'the job has no failed items'));
+    await this.repo.settleCommand(commandId, 'applied', null);
     await this.repo.addEvent(jobId, 'retry_failed_items', { items: n });
     await this.publishRow(jobId, 'CHANGED');
-    this.runner.wake();
     return this.result(jobId);
   }
 
@@ -324,9 +364,10 @@ export class TaskCenter {
     });
   }
 
-  /** A page of rows, newest first, in a constant number of statements. */
+  /** A page of rows, newest first, in a constant number of statements (three, the dispatch state read with the jobs). */
   async page(first: number, afterJobId: number | null): Promise<TaskRowPage> {
-    const [page, ctx] = await Promise.all([this.repo.taskCenterPage(first, afterJobId), this.dispatchContext()]);
+    const page = await this.repo.taskCenterPage(first, afterJobId);
+    const ctx = this.dispatchContext(page.dispatch);
     return {
       rows: page.jobs.map((j) => this.rowOf(j, page.stagesByJob.get(j.id) ?? [], page.workersByJob.get(j.id) ?? [], ctx)),
       hasNextPage: page.hasNextPage,
@@ -337,7 +378,7 @@ export class TaskCenter {
     const page = await this.repo.taskCenterPage(1, jobId + 1);
     const job = page.jobs[0];
     if (!job || job.id !== jobId) return null;
-    return this.rowOf(job, page.stagesByJob.get(jobId) ?? [], page.workersByJob.get(jobId) ?? [], await this.dispatchContext());
+    return this.rowOf(job, page.stagesByJob.get(jobId) ?? [], page.workersByJob.get(jobId) ?? [], this.dispatchContext(page.dispatch));
   }
 
   async events(jobId: number, last: number): Promise<{ at: Date; kind: string }[]> {
@@ -359,8 +400,8 @@ export class TaskCenter {
     }
   }
 
-  private async dispatchContext(): Promise<DispatchContext> {
-    const [queuedRows, running, limits] = await Promise.all([this.repo.queuedJobs(), this.repo.runningJobs(), this.repo.laneLimits()]);
+  /** What queue positions and waiting reasons need, from the dispatch state read with the page. */
+  private dispatchContext({ queued: queuedRows, running, limits }: DispatchSnapshot): DispatchContext {
     const now = new Date();
     const queued: QueuedJob[] = queuedRows.map((q) => ({ ...q, status: 'queued' }));
     const runningJobIds: Record<Lane, number[]> = { download: [], general: [] };
@@ -368,7 +409,7 @@ export class TaskCenter {
     return { now, queued, positions: queuePositions(queued, now), runningJobIds, limits };
   }
 
-  private rowOf(j: JobRunRow, stages: readonly JobStageRow[], workers: readonly JobWorkerRow[], ctx: DispatchContext): TaskRowView {
+  private rowOf(j: TaskJobRow, stages: readonly TaskStageRow[], workers: readonly TaskWorkerRow[], ctx: DispatchContext): TaskRowView {
     const progress = primaryProgress(
       j.jobType,
       stages.map((s) => ({ stageType: s.stageType, counts: countsOf(s) })),
@@ -388,18 +429,18 @@ export class TaskCenter {
       totalItems: progress.totalItems,
       progressPercent: progress.percent,
       activeWorkerCount: live ? busy.length : 0,
-      speedBytesPerSec: live ? totalSpeed(busy.map((w) => (w.speedBytesPerSec == null ? null : Number(w.speedBytesPerSec)))) : null,
+      speedBytesPerSec: live ? totalSpeed(busy.map((w) => w.speedBytesPerSec)) : null,
       canPause: canPause(j.status),
       canResume: canResume(j.status),
       canCancel: canCancel(j.status),
       waitingReason: waitingReason(
-        { id: j.id, lane: j.lane, priority: j.priority, createdAt: j.createdAt, status: j.status, notBefore: j.notBefore ?? null },
+        { id: j.id, lane: j.lane, priority: j.priority, createdAt: j.createdAt, status: j.status, notBefore: j.notBefore },
         ctx,
       ),
       createdAt: j.createdAt,
-      startedAt: j.startedAt ?? null,
-      finishedAt: j.finishedAt ?? null,
-      error: j.error ?? null,
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt,
+      error: j.error,
       stages: stages.map(stageView),
       workers: workers.map(workerView),
     };
