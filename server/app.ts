@@ -22,6 +22,7 @@ import { createStageExecutors, type StageWork } from './runner/executors/index.j
 import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
+import { createTaskHandlers } from './tasks/index.js';
 
 const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -61,7 +62,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let taskCenter: TaskCenter | null = null;
   const runner = new JobRunner(
     jobs,
-    createStageExecutors(options.stages),
+    createStageExecutors(options.stages, createTaskHandlers({ libraryDir: config.libraryDir })),
     logger.child({ part: 'runner' }),
     { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
     ({ jobId }) => taskCenter?.jobChanged(jobId),

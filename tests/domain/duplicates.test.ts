@@ -31,6 +31,18 @@ describe('duplicate rules', () => {
     ]);
   });
 
+  it('groups by metadata only when contents were not hashed', () => {
+    const { groups, duplicateFiles } = findDuplicates([
+      { path: 'a.mp3', metadataHash: 'm1', contentHash: null },
+      { path: 'a-copy.mp3', metadataHash: 'm1', contentHash: null },
+      { path: 'b.mp3', metadataHash: 'm2', contentHash: null },
+      { path: 'untagged-1.mp3', metadataHash: null, contentHash: null },
+      { path: 'untagged-2.mp3', metadataHash: null, contentHash: null },
+    ]);
+    expect(duplicateFiles).toBe(1);
+    expect(groups).toEqual([{ method: 'metadata', hash: 'm1', paths: ['a-copy.mp3', 'a.mp3'] }]);
+  });
+
   it('finds nothing in a library without duplicates', () => {
     expect(findDuplicates([{ path: 'x', metadataHash: 'm', contentHash: 'c' }])).toEqual({ groups: [], duplicateFiles: 0 });
   });

@@ -2,12 +2,14 @@
 // reload), opens into its detail, the lanes show their limits and take a new one, and a queued
 // job is paused, resumed and cancelled from its row. Needs the built SPA (npm run build:web)
 // and Debian's chromium. Until real item handlers exist, jobs have no items and finish at once.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { buildWav } from '../helpers/audio.js';
 
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const STATUSES = ['QUEUED', 'RUNNING', 'PAUSE_REQUESTED', 'PAUSED', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELED'];
@@ -67,10 +69,12 @@ describe('task center', () => {
     // A marker on window survives only if the page is never reloaded.
     await page.evaluate(() => Object.assign(window, { __roadieMarker: 'kept' }));
 
-    // The menu offers all seven job types.
+    // The menu offers all nine job types: the seven pipeline jobs and the two library tasks.
     await page.click('[data-testid="new-job-button"]');
     expect(await page.getAttribute('[data-testid="new-job-button"]', 'aria-expanded')).toBe('true');
-    expect(await page.locator('[data-testid^="new-job-"][role="menuitem"]').count()).toBe(7);
+    expect(await page.locator('[data-testid^="new-job-"][role="menuitem"]').count()).toBe(9);
+    expect(await page.locator('[data-testid="new-job-LIBRARY_SCAN"]').textContent()).toMatch(/Library scan/);
+    expect(await page.locator('[data-testid="new-job-FIND_DUPLICATES"]').textContent()).toMatch(/Find duplicates/);
     await page.click('[data-testid="new-job-DOWNLOAD_ONLY"]');
 
     await page.waitForSelector('[data-testid^="task-row-"]', { timeout: 15_000 });
@@ -156,6 +160,48 @@ describe('task center', () => {
 
     await setLaneLimit(page, 'download', 1);
     await expect.poll(() => page.getAttribute('[data-testid="lane-download"]', 'data-limit')).toBe('1');
+    await page.context().close();
+  }, 60_000);
+
+  it('runs a library task from the menu with its option, then shows its result and duration', async () => {
+    const library = path.join(app.dataDir, 'library', 'Portishead');
+    await mkdir(library, { recursive: true });
+    await writeFile(path.join(library, 'Roads.wav'), buildWav({ artist: 'Portishead', title: 'Roads' }));
+    await writeFile(path.join(library, 'untagged.wav'), buildWav({ seed: 3 }));
+    await writeFile(path.join(library, 'cover.jpg'), Buffer.alloc(64, 1));
+
+    const page = await openTasks();
+    const before = new Set(await rowIds(page));
+    await page.click('[data-testid="new-job-button"]');
+    // A task's option is a menu checkbox: on by default, toggled without closing the menu.
+    const option = page.locator('[data-testid="task-option-readTags"]');
+    expect(await option.getAttribute('role')).toBe('menuitemcheckbox');
+    expect(await option.getAttribute('aria-checked')).toBe('true');
+    await option.click();
+    expect(await option.getAttribute('aria-checked')).toBe('false');
+    expect(await page.getAttribute('[data-testid="new-job-button"]', 'aria-expanded')).toBe('true');
+    await option.click();
+    expect(await option.getAttribute('aria-checked')).toBe('true');
+    await page.click('[data-testid="new-job-LIBRARY_SCAN"]');
+
+    await expect.poll(async () => (await rowIds(page)).some((id) => !before.has(id)), { timeout: 15_000 }).toBe(true);
+    const jobId = (await rowIds(page)).find((id) => !before.has(id)) as number;
+    expect(await page.textContent(`[data-testid="task-row-${jobId}"]`)).toMatch(/Library Scan/);
+    await expect.poll(() => statusOf(page, jobId), { timeout: 15_000 }).toBe('COMPLETED');
+
+    await page.click(`[data-testid="expand-job-${jobId}"]`);
+    const result = page.locator(`[data-testid="job-detail-${jobId}"] [data-testid="task-result"]`);
+    await result.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = (await result.textContent()) ?? '';
+    expect(text).toMatch(/Whole library/);
+    expect(text).toMatch(/Audio files\s*2/);
+    expect(text).toMatch(/Without artist or title\s*1/);
+    expect(await result.locator('tr[data-format="wav"] td').first().textContent()).toBe('2');
+    expect(await result.locator('tr[data-format="jpg"] td').last().textContent()).toBe('64 B');
+    expect(await page.textContent(`[data-testid="job-detail-${jobId}"] [data-testid="job-duration"]`)).toMatch(/^\d+(\.\d)? (ms|sec)$/);
+    expect(await page.locator(`[data-testid="job-detail-${jobId}"] tr[data-stage="TASK"]`).getAttribute('data-status')).toBe('COMPLETED');
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}task-result.png`, fullPage: true });
     await page.context().close();
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatNumber, formatRelativeTime } from '../../web/src/lib/format.js';
+import { formatBytes, formatDuration, formatElapsed, formatNumber, formatRelativeTime } from '../../web/src/lib/format.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const at = (offsetMs: number): string => new Date(now + offsetMs).toISOString();
@@ -38,5 +38,24 @@ describe('numbers and bytes', () => {
     expect(formatBytes(0, 'en')).toBe('0 B');
     expect(formatDuration(300, 'en')).toBe('5 min');
     expect(formatDuration(90, 'en')).toBe('90 sec');
+  });
+});
+
+describe('how long a job took', () => {
+  it('uses the two largest units, per locale', () => {
+    expect(formatElapsed(350, 'en')).toBe('350 ms');
+    expect(formatElapsed(4_250, 'en')).toBe('4.2 sec');
+    expect(formatElapsed(4_250, 'de')).toBe('4,2 Sek.');
+    expect(formatElapsed(125_000, 'en')).toBe('2 min 5 sec');
+    expect(formatElapsed(125_000, 'de')).toBe('2 Min., 5 Sek.');
+    expect(formatElapsed(60_000, 'en')).toBe('1 min');
+    expect(formatElapsed(3_900_000, 'en')).toBe('1 hr 5 min');
+    expect(formatElapsed(3_900_000, 'de')).toBe('1 Std., 5 Min.');
+  });
+
+  it('never shows a negative or a fraction of a millisecond', () => {
+    expect(formatElapsed(0, 'en')).toBe('0 ms');
+    expect(formatElapsed(-5, 'en')).toBe('0 ms');
+    expect(formatElapsed(0.4, 'de')).toBe('0 ms');
   });
 });

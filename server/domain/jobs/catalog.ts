@@ -10,6 +10,8 @@ export const JOB_STAGES: Readonly<Record<JobType, readonly StageType[]>> = {
   download_only: ['download'],
   upload_only: ['upload'],
   download_upload: ['download', 'upload'],
+  library_scan: ['task'],
+  find_duplicates: ['task'],
 };
 
 export function stagesOf(jobType: JobType): readonly StageType[] {
@@ -26,7 +28,7 @@ export function laneOf(jobType: JobType): Lane {
 }
 
 /** The row shows the progress of the first of these the job has: the stage that moves songs. */
-const PRIMARY_STAGE_PREFERENCE: readonly StageType[] = ['download', 'upload', 'sync', 'collect'];
+const PRIMARY_STAGE_PREFERENCE: readonly StageType[] = ['download', 'upload', 'sync', 'collect', 'task'];
 
 export function primaryStageOf(jobType: JobType): StageType {
   const stage = PRIMARY_STAGE_PREFERENCE.find((s) => hasStage(jobType, s));
@@ -53,6 +55,9 @@ const DISPLAY_NAMES: Readonly<Record<JobType, { readonly all: string; readonly p
   download_only: { all: 'Download', playlists: 'Download Selected Playlists' },
   upload_only: { all: 'Upload', playlists: 'Upload' },
   download_upload: { all: 'Download Then Upload', playlists: 'Download Then Upload' },
+  // tasks take no playlist scope
+  library_scan: { all: 'Library Scan', playlists: 'Library Scan' },
+  find_duplicates: { all: 'Find Duplicates', playlists: 'Find Duplicates' },
 };
 
 export function displayName(jobType: JobType, scope?: JobScope | null): string {

@@ -35,3 +35,9 @@ export function transferPercent(downloadedBytes: number, totalBytes: number | nu
   if (totalBytes == null || totalBytes <= 0) return null;
   return Math.min(100, Math.floor((downloadedBytes * 1000) / totalBytes) / 10);
 }
+
+/** How long a job ran, start to end (the seed's duration); null until it has finished, or when it never started. */
+export function elapsedMs(startedAt: Date | null, finishedAt: Date | null): number | null {
+  if (startedAt === null || finishedAt === null) return null;
+  return Math.max(0, finishedAt.getTime() - startedAt.getTime());
+}

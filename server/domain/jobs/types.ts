@@ -9,11 +9,17 @@ export const JOB_TYPES = [
   'download_only',
   'upload_only',
   'download_upload',
+  // typed tasks (seed background-task-worker): one item of work with parameters and a result
+  'library_scan',
+  'find_duplicates',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-/** One step of a job; a stage is a list of items (playlists to sync, songs to download, …). */
-export const STAGE_TYPES = ['collect', 'sync', 'download', 'upload'] as const;
+/**
+ * One step of a job; a stage is a list of items (playlists to sync, songs to download, …).
+ * A `task` stage has one item: the typed task its job type names (tasks.ts).
+ */
+export const STAGE_TYPES = ['collect', 'sync', 'download', 'upload', 'task'] as const;
 export type StageType = (typeof STAGE_TYPES)[number];
 
 /** Where a job waits for a slot: download-class jobs are serialised apart from the rest. */
@@ -47,8 +53,11 @@ export type StageStatus = (typeof STAGE_STATUSES)[number];
 export const ITEM_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
-/** Failure codes a retry cannot fix: the retry scheduler leaves these items failed. */
-export const NON_RETRYABLE_CODES = ['file_not_found', 'user_blocked', 'invalid_file'] as const;
+/**
+ * Failure codes a retry cannot fix: the retry scheduler leaves these items failed. A task whose
+ * parameters cannot work (invalid_params) fails the same way every time.
+ */
+export const NON_RETRYABLE_CODES = ['file_not_found', 'user_blocked', 'invalid_file', 'invalid_params'] as const;
 export type NonRetryableCode = (typeof NON_RETRYABLE_CODES)[number];
 
 // Guards for strings arriving from the API or the database.

@@ -5,8 +5,8 @@ export interface TrackFingerprint {
   readonly path: string;
   /** Hash of normalised artist + title + rounded duration; null when tags are missing. */
   readonly metadataHash: string | null;
-  /** Hash of the file's bytes. */
-  readonly contentHash: string;
+  /** Hash of the file's bytes; null when contents were not compared. */
+  readonly contentHash: string | null;
 }
 
 export interface DuplicateGroup {
@@ -45,7 +45,7 @@ export function findDuplicates(tracks: readonly TrackFingerprint[]): { groups: D
   const byContent = new Map<string, string[]>();
   const byMeta = new Map<string, string[]>();
   for (const t of tracks) {
-    byContent.set(t.contentHash, [...(byContent.get(t.contentHash) ?? []), t.path]);
+    if (t.contentHash !== null) byContent.set(t.contentHash, [...(byContent.get(t.contentHash) ?? []), t.path]);
   }
   const groups: DuplicateGroup[] = [];
   const counted = new Set<string>();

@@ -1,12 +1,14 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { WaitingReason } from '../../domain/jobs/dispatch.js';
+import { elapsedMs } from '../../domain/jobs/progress.js';
 import type { ScopeSummary } from '../../domain/jobs/scope.js';
+import { isTaskType, TASK_PARAM_NAMES, type FormatTally, type TaskParamsView, type TaskResultView } from '../../domain/jobs/tasks.js';
 import { ITEM_STATUSES, JOB_STATUSES, JOB_TYPES, STAGE_STATUSES, STAGE_TYPES } from '../../domain/jobs/types.js';
-import type { ItemView, JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView } from '../../jobs/task-center.js';
+import type { ItemView, JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView, TaskView } from '../../jobs/task-center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { snapshotThenLive } from '../live.js';
-import { InvalidArgumentError } from './worker.js';
+import { DuplicateGroupType, InvalidArgumentError } from './worker.js';
 
 /** GraphQL enum values are upper case; the domain's are the seed's snake case. */
 function upperEnum<const T extends readonly string[]>(name: string, values: T, description?: string) {
@@ -146,6 +148,84 @@ builder.node(TaskRow, {
   }),
 });
 
+// ---- typed tasks: parameters and results (seed background-task-worker) -------------------------
+
+type ResultOf<T extends TaskResultView['taskType']> = Extract<TaskResultView, { taskType: T }>;
+type ParamsOf<T extends TaskParamsView['taskType']> = Extract<TaskParamsView, { taskType: T }>;
+
+const LibraryFormatType = builder.objectRef<FormatTally>('LibraryFormat').implement({
+  description: 'Files of one format (extension) found by a library scan.',
+  fields: (t) => ({
+    format: t.exposeString('format', { description: 'The extension, lower case, without the dot ("flac"); empty for files without one.' }),
+    files: t.exposeInt('files'),
+    bytes: t.exposeFloat('bytes'),
+  }),
+});
+
+const LibraryScanResultType = builder.objectRef<ResultOf<'library_scan'>>('LibraryScanResult').implement({
+  description: 'What a LIBRARY_SCAN job found in the scanned folder.',
+  fields: (t) => ({
+    folder: t.exposeString('folder', { nullable: true, description: 'The folder scanned, relative to the library; null for the whole library.' }),
+    readTags: t.exposeBoolean('readTags'),
+    files: t.exposeInt('files', { description: 'Every file, audio or not.' }),
+    audioFiles: t.exposeInt('audioFiles'),
+    totalBytes: t.exposeFloat('totalBytes'),
+    formats: t.expose('formats', { type: [LibraryFormatType], description: 'Per extension, most files first.' }),
+    missingTags: t.exposeInt('missingTags', { nullable: true, description: 'Audio files without an artist or a title tag; null when tags were not read.' }),
+    unreadableFiles: t.exposeInt('unreadableFiles', { nullable: true, description: 'Audio files whose tags could not be read; null when tags were not read.' }),
+  }),
+});
+
+const FindDuplicatesResultType = builder.objectRef<ResultOf<'find_duplicates'>>('FindDuplicatesResult').implement({
+  description: 'What a FIND_DUPLICATES job found in the library.',
+  fields: (t) => ({
+    byContent: t.exposeBoolean('byContent', { description: 'Whether file contents were compared too.' }),
+    tracksScanned: t.exposeInt('tracksScanned'),
+    unreadable: t.exposeInt('unreadable', { description: 'Tracks whose tags could not be read (still compared by content).' }),
+    duplicateGroups: t.exposeInt('duplicateGroups'),
+    duplicateFiles: t.exposeInt('duplicateFiles', { description: 'Files beyond the first of each group.' }),
+    groups: t.expose('groups', { type: [DuplicateGroupType], description: 'Up to 100 groups; the counts cover all of them.' }),
+  }),
+});
+
+const TaskResultUnion = builder.unionType('TaskResult', {
+  description: "A task job's typed result.",
+  types: [LibraryScanResultType, FindDuplicatesResultType],
+  resolveType: (r) => (r.taskType === 'library_scan' ? LibraryScanResultType : FindDuplicatesResultType),
+});
+
+const LibraryScanParamsType = builder.objectRef<ParamsOf<'library_scan'>>('LibraryScanParams').implement({
+  fields: (t) => ({
+    folder: t.exposeString('folder', { nullable: true }),
+    readTags: t.exposeBoolean('readTags'),
+  }),
+});
+
+const FindDuplicatesParamsType = builder.objectRef<ParamsOf<'find_duplicates'>>('FindDuplicatesParams').implement({
+  fields: (t) => ({ byContent: t.exposeBoolean('byContent') }),
+});
+
+const TaskParamsUnion = builder.unionType('TaskParams', {
+  description: "A task job's parameters, defaults filled in.",
+  types: [LibraryScanParamsType, FindDuplicatesParamsType],
+  resolveType: (p) => (p.taskType === 'library_scan' ? LibraryScanParamsType : FindDuplicatesParamsType),
+});
+
+/**
+ * A task job's parameters and result, read once per row object: taskParams and taskResult of
+ * one job (and every subscriber sharing one event) cost one statement.
+ */
+const taskViews = new WeakMap<TaskRowView, Promise<TaskView | null>>();
+function taskOf(row: TaskRowView, ctx: GraphQLContext): Promise<TaskView | null> {
+  if (!isTaskType(row.jobType)) return Promise.resolve(null);
+  let view = taskViews.get(row);
+  if (!view) {
+    view = ctx.taskCenter.task(row.jobId);
+    taskViews.set(row, view);
+  }
+  return view;
+}
+
 const Job = builder.objectRef<TaskRowView>('Job');
 builder.node(Job, {
   description: 'A job with its stages, worker slots and events.',
@@ -154,7 +234,24 @@ builder.node(Job, {
   fields: (t) => ({
     ...rowFields(t),
     priority: t.exposeInt('priority', { description: 'Lower runs first.' }),
-    error: t.exposeString('error', { nullable: true }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the job failed: the last error of its items.' }),
+    durationMs: t.float({
+      nullable: true,
+      description: 'Milliseconds from start to finish; null until the job has finished (or when it never started).',
+      resolve: (r) => elapsedMs(r.startedAt, r.finishedAt),
+    }),
+    taskParams: t.field({
+      type: TaskParamsUnion,
+      nullable: true,
+      description: "A task job's parameters; null for other jobs.",
+      resolve: async (r, _a, ctx) => (await taskOf(r, ctx))?.params ?? null,
+    }),
+    taskResult: t.field({
+      type: TaskResultUnion,
+      nullable: true,
+      description: "A task job's typed result once it has completed; null before, on failure, and for other jobs.",
+      resolve: async (r, _a, ctx) => (await taskOf(r, ctx))?.result ?? null,
+    }),
     stages: t.expose('stages', { type: [StageType] }),
     workers: t.expose('workers', { type: [JobWorkerType] }),
     items: t.connection(
@@ -251,13 +348,39 @@ function jobIdOf(id: string | number): number | null {
 
 const notFound = (id: string | number): TaskCenterError => ({ kind: 'notFound', id: -1, message: `Job ${String(id)} not found` });
 
+const LibraryScanParamsInput = builder.inputType('LibraryScanParamsInput', {
+  description: 'Parameters of a LIBRARY_SCAN job.',
+  fields: (t) => ({
+    folder: t.string({
+      required: false,
+      description: 'A folder inside the library, relative to it (no absolute path, no ".." out of it); the whole library when omitted.',
+    }),
+    readTags: t.boolean({ required: false, defaultValue: true, description: "Read each audio file's tags (finds missing artist / title and unreadable files)." }),
+  }),
+});
+
+const FindDuplicatesParamsInput = builder.inputType('FindDuplicatesParamsInput', {
+  description: 'Parameters of a FIND_DUPLICATES job.',
+  fields: (t) => ({
+    byContent: t.boolean({ required: false, defaultValue: true, description: 'Also compare file contents (finds identical copies whatever their tags).' }),
+  }),
+});
+
 const CreateJobInput = builder.inputType('CreateJobInput', {
   fields: (t) => ({
     jobType: t.field({ type: JobTypeEnum, required: true }),
     playlistIds: t.idList({ required: false, description: 'Scope the job to these playlists, in this order.' }),
     priority: t.int({ required: false, description: 'Lower runs first; default 100.' }),
+    libraryScan: t.field({ type: LibraryScanParamsInput, required: false, description: 'Parameters of a LIBRARY_SCAN job (defaults when omitted).' }),
+    findDuplicates: t.field({ type: FindDuplicatesParamsInput, required: false, description: 'Parameters of a FIND_DUPLICATES job (defaults when omitted).' }),
   }),
 });
+
+/** Which input field carries the parameters of each task job type. */
+const TASK_INPUTS = { library_scan: 'libraryScan', find_duplicates: 'findDuplicates' } as const;
+
+/** An input object without its null fields: GraphQL's explicit null means "not given". */
+const given = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
 
 // ---- root fields ---------------------------------------------------------------------------
 
@@ -310,7 +433,21 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateJobInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const ids = (input.playlistIds ?? []).map((id) => jobIdOf(id) ?? Number.NaN);
-      return toResult(await ctx.taskCenter.createJob({ jobType: input.jobType, playlistIds: ids, priority: input.priority ?? null, requestedBy: ctx.clientAddress }));
+      const task = isTaskType(input.jobType) ? input.jobType : null;
+      const wanted = task ? TASK_INPUTS[task] : null;
+      for (const name of Object.values(TASK_INPUTS)) {
+        if (name !== wanted && input[name] != null) {
+          const message = `${name} parameters do not apply to a ${input.jobType.toUpperCase()} job`;
+          return { kind: 'invalidArgument' as const, argument: name, message };
+        }
+      }
+      const params = wanted && input[wanted] ? given(input[wanted]) : null;
+      const r = await ctx.taskCenter.createJob({ jobType: input.jobType, playlistIds: ids, priority: input.priority ?? null, requestedBy: ctx.clientAddress, params });
+      // a parameter's problem names its place in the input: libraryScan.folder
+      if (!r.ok && r.error.kind === 'invalidArgument' && task && wanted && (TASK_PARAM_NAMES[task] as readonly string[]).includes(r.error.argument)) {
+        return { ...r.error, argument: `${wanted}.${r.error.argument}` };
+      }
+      return toResult(r);
     },
   }),
   retryFailedItems: t.field({
@@ -319,7 +456,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_r, { id }, ctx) => {
       const jobId = jobIdOf(id);
-      return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.retryFailedItems(jobId));
+      return jobId === null ? notFound(id) : toResult(await ctx.taskCenter.retryFailedItems(jobId, ctx.clientAddress));
     },
   }),
   setLaneConcurrency: t.field({

@@ -75,7 +75,8 @@ const SpotifyLastSyncs = builder.objectRef<DetailsOf<'spotify_sync'>['lastSyncs'
   }),
 });
 
-const DuplicateGroupType = builder
+/** Shared with the find_duplicates task's result (job.ts). */
+export const DuplicateGroupType = builder
   .objectRef<DetailsOf<'duplicate_detector'>['groups'][number]>('DuplicateGroup')
   .implement({
     description: 'Files found to be the same track: by identical content or by matching tags.',

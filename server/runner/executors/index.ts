@@ -3,6 +3,7 @@ import type { ItemHandler, ItemPlanner, StageExecutors } from '../executor.js';
 import { collectStage } from './collect.js';
 import { downloadStage } from './download.js';
 import { syncStage } from './sync.js';
+import { taskStage, type TaskHandlers } from './task.js';
 import { uploadStage } from './upload.js';
 
 /**
@@ -22,12 +23,17 @@ export interface StageWork {
   readonly workers?: number;
 }
 
-/** The stage executors, one per stage type (a typed map). */
-export function createStageExecutors(work: Partial<Record<StageType, StageWork>> = {}): StageExecutors {
+/**
+ * The stage executors, one per stage type (a typed map). The task stage runs the typed task
+ * handlers (server/tasks/); a task type without one fails with a clear code.
+ */
+export function createStageExecutors(work: Partial<Record<StageType, StageWork>> = {}, tasks: Partial<TaskHandlers> = {}): StageExecutors {
   return {
     collect: collectStage(work.collect?.handle ?? notYet, work.collect?.plan, work.collect?.workers),
     sync: syncStage(work.sync?.handle ?? notYet, work.sync?.plan, work.sync?.workers),
     download: downloadStage(work.download?.handle ?? notYet, work.download?.plan, work.download?.workers),
     upload: uploadStage(work.upload?.handle ?? notYet, work.upload?.plan, work.upload?.workers),
+    // a replaced task handler keeps the task's one-item plan unless it brings its own
+    task: work.task ? { ...taskStage(tasks, work.task.workers), handle: work.task.handle, ...(work.task.plan ? { plan: work.task.plan } : {}) } : taskStage(tasks),
   };
 }

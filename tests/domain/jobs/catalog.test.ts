@@ -18,6 +18,8 @@ const table: Record<JobType, { stages: StageType[]; lane: Lane; primary: StageTy
   download_only: { stages: ['download'], lane: 'download', primary: 'download', all: 'Download', playlists: 'Download Selected Playlists' },
   upload_only: { stages: ['upload'], lane: 'general', primary: 'upload', all: 'Upload', playlists: 'Upload' },
   download_upload: { stages: ['download', 'upload'], lane: 'download', primary: 'download', all: 'Download Then Upload', playlists: 'Download Then Upload' },
+  library_scan: { stages: ['task'], lane: 'general', primary: 'task', all: 'Library Scan', playlists: 'Library Scan' },
+  find_duplicates: { stages: ['task'], lane: 'general', primary: 'task', all: 'Find Duplicates', playlists: 'Find Duplicates' },
 };
 
 describe('job catalog', () => {
@@ -51,7 +53,32 @@ describe('job catalog', () => {
     expect([-1, 1.5, 17, Number.NaN].map(isValidLaneLimit)).toEqual([false, false, false, false]);
   });
 
+  it('has the seven pipeline job types and the two typed tasks', () => {
+    expect(JOB_TYPES).toEqual([
+      'catalog_sync',
+      'collect_only',
+      'sync_only',
+      'sync_download',
+      'download_only',
+      'upload_only',
+      'download_upload',
+      'library_scan',
+      'find_duplicates',
+    ]);
+  });
+
+  it('runs the typed tasks as one task stage in the general lane, whatever the scope', () => {
+    for (const type of ['library_scan', 'find_duplicates'] as const) {
+      expect(stagesOf(type)).toEqual(['task']);
+      expect(hasStage(type, 'download')).toBe(false);
+      expect(laneOf(type)).toBe('general');
+      expect(primaryStageOf(type)).toBe('task');
+    }
+    expect(displayName('library_scan', { playlistIds: [1] })).toBe('Library Scan');
+  });
+
   it('guards strings from outside', () => {
+    expect(isJobType('library_scan')).toBe(true);
     expect(isJobType('sync_only')).toBe(true);
     expect(isJobType('transcription')).toBe(false);
     expect(isLane('download')).toBe(true);

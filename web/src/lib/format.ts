@@ -125,6 +125,35 @@ export function formatDuration(seconds: number, locale: Locale): string {
   return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value);
 }
 
+const unitLists = new Map<Locale, Intl.ListFormat>();
+
+/**
+ * How long something took, from milliseconds: "350 ms", "4.3 sec" / "4,3 Sek.", "2 min 5 sec" /
+ * "2 Min., 5 Sek.", "1 hr 5 min" / "1 Std., 5 Min." (the two largest units, seconds rounded).
+ */
+export function formatElapsed(ms: number, locale: Locale): string {
+  const unit = (value: number, name: string, digits = 0): string =>
+    numberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'short', maximumFractionDigits: digits }).format(value);
+  const value = Math.max(0, ms);
+  if (value < SECOND) return unit(Math.round(value), 'millisecond');
+  if (value < MINUTE) return unit(Math.floor(value / 100) / 10, 'second', 1);
+  let list = unitLists.get(locale);
+  if (!list) {
+    list = new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' });
+    unitLists.set(locale, list);
+  }
+  const seconds = Math.round(value / SECOND);
+  if (seconds < 3600) {
+    const parts = [unit(Math.floor(seconds / 60), 'minute')];
+    if (seconds % 60 > 0) parts.push(unit(seconds % 60, 'second'));
+    return list.format(parts);
+  }
+  const minutes = Math.round(seconds / 60);
+  const parts = [unit(Math.floor(minutes / 60), 'hour')];
+  if (minutes % 60 > 0) parts.push(unit(minutes % 60, 'minute'));
+  return list.format(parts);
+}
+
 /** Round-trip time of a probe: "42 ms". */
 export function formatLatency(ms: number, locale: Locale): string {
   return numberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short' }).format(ms);

@@ -1,8 +1,8 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
+  CreateJobInput,
   Job,
   JobResult,
-  JobType,
   Lane,
   LaneResult,
   OrchestratorSummary,
@@ -188,8 +188,19 @@ const TaskRowFields = gql`
 /** A job's detail as the expanded row shows it. */
 const JobFields = gql`
   fragment JobFields on Job {
-    id jobId jobType displayName status lane priority createdAt startedAt finishedAt error
+    id jobId jobType displayName status lane priority createdAt startedAt finishedAt durationMs error
     canPause canResume canCancel
+    taskResult {
+      __typename
+      ... on LibraryScanResult {
+        folder readTags files audioFiles totalBytes missingTags unreadableFiles
+        formats { format files bytes }
+      }
+      ... on FindDuplicatesResult {
+        byContent tracksScanned unreadable duplicateGroups duplicateFiles
+        groups { method paths }
+      }
+    }
     stages { stageType status totalItems succeededItems failedItems skippedItems canceledItems }
     workers {
       name status currentDisplayText downloadedBytes totalBytes speedBytesPerSec progressPercent
@@ -251,8 +262,8 @@ const JobResultFields = gql`
 /** Every job mutation aliases its root field to `result`, like the worker controls. */
 type JobControl<Vars extends Record<string, unknown>> = TypedDocumentNode<{ result: JobResult }, Vars>;
 
-export const CreateJobMutation: JobControl<{ jobType: JobType }> = gql`
-  mutation CreateJob($jobType: JobType!) { result: createJob(input: { jobType: $jobType }) { ...JobResultFields } }
+export const CreateJobMutation: JobControl<{ input: CreateJobInput }> = gql`
+  mutation CreateJob($input: CreateJobInput!) { result: createJob(input: $input) { ...JobResultFields } }
   ${JobResultFields}
 `;
 

@@ -206,8 +206,13 @@ export const JOB_TYPES = [
   'DOWNLOAD_ONLY',
   'UPLOAD_ONLY',
   'DOWNLOAD_UPLOAD',
+  'LIBRARY_SCAN',
+  'FIND_DUPLICATES',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
+/** Job types that run one typed task with parameters and a result. */
+export const TASK_JOB_TYPES = ['LIBRARY_SCAN', 'FIND_DUPLICATES'] as const satisfies readonly JobType[];
+export type TaskJobType = (typeof TASK_JOB_TYPES)[number];
 export type JobStatus =
   | 'QUEUED'
   | 'RUNNING'
@@ -217,7 +222,7 @@ export type JobStatus =
   | 'COMPLETED_WITH_ERRORS'
   | 'FAILED'
   | 'CANCELED';
-export type StageType = 'COLLECT' | 'SYNC' | 'DOWNLOAD' | 'UPLOAD';
+export type StageType = 'COLLECT' | 'SYNC' | 'DOWNLOAD' | 'UPLOAD' | 'TASK';
 export type StageStatus =
   | 'PENDING'
   | 'RUNNING'
@@ -316,6 +321,57 @@ export interface JobEvent {
   kind: string;
 }
 
+/** Parameters of a LIBRARY_SCAN job (createJob input and the job's echo). */
+export interface LibraryScanParams {
+  folder?: string | null;
+  readTags?: boolean;
+}
+/** Parameters of a FIND_DUPLICATES job. */
+export interface FindDuplicatesParams {
+  byContent?: boolean;
+}
+/** What createJob takes besides the job type. */
+export interface CreateJobInput {
+  jobType: JobType;
+  libraryScan?: LibraryScanParams;
+  findDuplicates?: FindDuplicatesParams;
+}
+
+/** Files of one extension; `format` is '' for files without one. */
+export interface LibraryFormat {
+  format: string;
+  files: number;
+  bytes: number;
+}
+export interface LibraryScanResult {
+  __typename: 'LibraryScanResult';
+  folder: string | null;
+  readTags: boolean;
+  files: number;
+  audioFiles: number;
+  totalBytes: number;
+  formats: LibraryFormat[];
+  /** null when tags were not read. */
+  missingTags: number | null;
+  unreadableFiles: number | null;
+}
+export interface DuplicateGroup {
+  method: 'content' | 'metadata';
+  paths: string[];
+}
+export interface FindDuplicatesResult {
+  __typename: 'FindDuplicatesResult';
+  byContent: boolean;
+  tracksScanned: number;
+  unreadable: number;
+  duplicateGroups: number;
+  duplicateFiles: number;
+  /** Up to 100; the counts cover all. */
+  groups: DuplicateGroup[];
+}
+/** A task job's typed result. */
+export type TaskResult = LibraryScanResult | FindDuplicatesResult;
+
 export interface Job {
   id: string;
   jobId: number;
@@ -327,10 +383,14 @@ export interface Job {
   createdAt: DateTime;
   startedAt: DateTime | null;
   finishedAt: DateTime | null;
+  /** Milliseconds from start to finish; null until finished. */
+  durationMs: number | null;
   error: string | null;
   canPause: boolean;
   canResume: boolean;
   canCancel: boolean;
+  /** A task job's result once completed; null otherwise. */
+  taskResult: TaskResult | null;
   stages: Stage[];
   workers: JobWorker[];
   events: JobEvent[];

@@ -11,6 +11,7 @@ import {
   TaskCenterSubscription,
 } from '../graphql/documents.js';
 import type {
+  CreateJobInput,
   Job,
   JobResult,
   JobType,
@@ -259,11 +260,12 @@ class TaskCenterState {
     if (confirmed) await this.#send(row.id, CancelJobMutation);
   }
 
-  async create(jobType: JobType): Promise<Job | null> {
+  /** Creates a job; a task job takes its parameters (libraryScan / findDuplicates, defaults when left out). */
+  async create(jobType: JobType, params: Omit<CreateJobInput, 'jobType'> = {}): Promise<Job | null> {
     this.creating = true;
     this.createFeedback = null;
     try {
-      const response = await client.mutation(CreateJobMutation, { jobType }).toPromise();
+      const response = await client.mutation(CreateJobMutation, { input: { jobType, ...params } }).toPromise();
       const result = response.data?.result;
       if (!result) {
         this.createFeedback = { tone: 'error', message: response.error?.message ?? 'No response' };
