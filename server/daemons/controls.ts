@@ -29,6 +29,9 @@ export class DaemonControls {
       detail: result.ok ? result.message : result.error.message,
     } as const;
     try {
+      // after the change's events have gone out (they are delivered in this turn of the loop):
+      // the audit row is written once, but should not delay a thousand subscribers
+      await new Promise((resolve) => setImmediate(resolve));
       await this.store.audit(entry);
     } catch (err) {
       this.log.error({ err, entry }, 'could not write the audit log');

@@ -1,3 +1,5 @@
+import { isMappable, type MappableStream } from '../events/bus.js';
+
 /**
  * A subscription source that first yields a snapshot, then live events. The live stream must
  * already be listening when this is called (the bus's streams listen from creation), so nothing
@@ -8,17 +10,35 @@
 export function snapshotThenLive<T>(
   live: AsyncIterableIterator<T>,
   snapshot: () => readonly T[] | Promise<readonly T[]>,
-): AsyncIterableIterator<T> {
+): MappableStream<T> {
   const taken = snapshot();
   let first: T[] | null = Array.isArray(taken) ? [...(taken as readonly T[])] : null;
   const pending = first ? null : Promise.resolve(taken).then((v) => (first = [...v]));
   let finished = false;
   const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  // mapped(): the snapshot values are mapped here, the live ones by the live stream itself
+  let map: ((value: T) => unknown) | null = null;
+  let source: AsyncIterableIterator<unknown> = live;
   const fromSnapshot = (): Promise<IteratorResult<T>> => {
     const value = (first as T[]).shift();
-    return value !== undefined ? Promise.resolve({ value, done: false }) : live.next();
+    if (value === undefined) return source.next() as Promise<IteratorResult<T>>;
+    if (map === null) return Promise.resolve({ value, done: false });
+    const fn = map;
+    return new Promise((resolve) => resolve(fn(value))).then((v) => ({ value: v as T, done: false }));
   };
-  const self: AsyncIterableIterator<T> = {
+  const self: MappableStream<T> = {
+    mapped<R>(fn: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
+      map = fn as (value: T) => unknown;
+      source = isMappable(live)
+        ? live.mapped(fn)
+        : {
+            next: () => live.next().then((r) => (r.done ? r : Promise.resolve(fn(r.value)).then((v) => ({ value: v, done: false as const })))),
+            [Symbol.asyncIterator]() {
+              return this;
+            },
+          };
+      return self as unknown as AsyncIterableIterator<R>;
+    },
     next() {
       if (finished) return Promise.resolve(done);
       return first ? fromSnapshot() : (pending as Promise<unknown>).then(() => (finished ? done : fromSnapshot()));

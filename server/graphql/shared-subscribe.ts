@@ -6,6 +6,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isMappable, type MappableStream } from '../events/bus.js';
 
 /**
  * Shared execution of subscription events.
@@ -177,7 +178,20 @@ export async function sharedSubscribe(
   if (!isAsyncIterable(resultOrStream)) return resultOrStream as ExecutionResult;
   // Computed once per subscription, not per event.
   const key = cacheKeyOf(args);
-  return mapSourceToResponse(resultOrStream, (payload) => executeShared(args, key, payload), args.signal);
+  const toResult = (payload: unknown): EventResult => executeShared(args, key, payload);
+  // Roadie's own streams apply the execution as they hand an event out (one promise per event
+  // and subscriber instead of two); any other source goes through the generic mapping.
+  if (isMappable(resultOrStream as AsyncIterable<unknown>)) {
+    const stream = (resultOrStream as MappableStream<unknown>).mapped(toResult) as AsyncGenerator<ExecutionResult, void, void>;
+    const signal = args.signal;
+    if (signal) {
+      const onAbort = (): void => void stream.return?.(undefined)?.catch(() => undefined);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+    return stream;
+  }
+  return mapSourceToResponse(resultOrStream, toResult, args.signal);
 }
 
 /**

@@ -18,6 +18,27 @@ interface Extra {
   readonly request: IncomingMessage;
 }
 
+/** A subscription result's JSON, computed once for all the subscribers it goes to. */
+const serialized = new WeakMap<object, string>();
+/** Stands for the payload in an envelope until `send`; a string no GraphQL result serializes to. */
+const PAYLOAD_TOKEN = '\u0000roadie:payload\u0000';
+const PAYLOAD_TOKEN_JSON = JSON.stringify(PAYLOAD_TOKEN);
+/** The payload JSON of the message whose envelope is being sent. */
+let pendingPayload: string | null = null;
+
+/**
+ * Puts the shared JSON where the envelope has the token. The payload is the envelope's last
+ * field (graphql-ws writes id, type, payload), so the last occurrence is the one: a client's id
+ * that happens to spell the token cannot take its place.
+ */
+function withPayload(data: string): string {
+  const json = pendingPayload;
+  pendingPayload = null;
+  if (json === null) return data;
+  const at = data.lastIndexOf(PAYLOAD_TOKEN_JSON);
+  return at < 0 ? data : data.slice(0, at) + json + data.slice(at + PAYLOAD_TOKEN_JSON.length);
+}
+
 /** Ping every 12 s; a client that does not answer within the next 12 s is dropped. */
 const KEEP_ALIVE_MS = 12_000;
 
@@ -41,8 +62,21 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
     // has, error masking, is applied below in onNext / onError with yoga's own maskError.
     subscribe: (args) => sharedSubscribe(args) as never,
     // Returning the (shared, read-only) result spares graphql-ws a copy of it per subscriber.
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : result,
+    onNext: (_ctx, _id, _payload, _args, result) => {
+      const out = result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : result;
+      if (!serialized.has(out)) serialized.set(out, JSON.stringify(out));
+      return out;
+    },
+    // The shared result is serialized once (above); each subscriber's envelope carries a token
+    // in its place that `send` swaps for that JSON, instead of serializing it a thousand times.
+    // (graphql-ws calls send with the envelope right after serializing it, synchronously.)
+    jsonMessageReplacer: (key, value: unknown) => {
+      if (key !== 'payload' || typeof value !== 'object' || value === null) return value;
+      const json = serialized.get(value);
+      if (json === undefined) return value;
+      pendingPayload = json;
+      return PAYLOAD_TOKEN;
+    },
     onError: (_ctx, _id, _payload, errors) => errors.map(mask),
     onSubscribe: async (ctx, _id, params) => {
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -88,7 +122,7 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
       {
         protocol: socket.protocol,
         send: (data) => {
-          if (socket.readyState === socket.OPEN) socket.send(data);
+          if (socket.readyState === socket.OPEN) socket.send(withPayload(data));
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>

@@ -19,6 +19,29 @@ describe('event bus', () => {
     expect((await b.next()).value).toBe(e1);
   });
 
+  it('a mapped stream applies its function as it hands a value out: waiting, queued, snapshot; a throw ends it', async () => {
+    const bus = createEventBus();
+    const seen: string[] = [];
+    const live = snapshotThenLive(bus.subscribe('daemon:changed'), () => [view('snap')]).mapped((w) => {
+      seen.push(w.name);
+      if (w.name === 'boom') throw new Error('boom');
+      return `${w.name}!`;
+    });
+    expect((await live.next()).value).toBe('snap!');
+    const waiting = live.next(); // a reader waits: the value is mapped as it is pushed
+    bus.publish('daemon:changed', view('a'), 'a');
+    expect((await waiting).value).toBe('a!');
+    bus.publish('daemon:changed', view('b'), 'b'); // nobody waits: queued unmapped, mapped at next()
+    expect(seen).toEqual(['snap', 'a']);
+    expect((await live.next()).value).toBe('b!');
+    const failing = live.next();
+    bus.publish('daemon:changed', view('boom'), 'boom');
+    await expect(failing).rejects.toThrow('boom');
+    expect((await live.next()).done).toBe(true); // ended and detached
+    bus.publish('daemon:changed', view('c'), 'c');
+    expect(seen).toEqual(['snap', 'a', 'b', 'boom']);
+  });
+
   it('routes by key: a keyed subscriber sees only its key', async () => {
     const bus = createEventBus();
     const onlyY = bus.subscribe('daemon:changed', 'y');

@@ -117,6 +117,37 @@ describe('HTTP endpoints and GraphQL hardening', () => {
     expect(closes).toEqual([]);
   });
 
+  it('graphql-ws: a shared event reaches two subscribers whole, even one whose operation id spells the payload placeholder', async () => {
+    // server/http/ws.ts serializes a shared result once and splices it into each envelope
+    const ids = ['\u0000roadie:payload\u0000', 'plain-id'];
+    const clients = ids.map((id) =>
+      createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, generateID: () => id }),
+    );
+    onTestFinished(async () => {
+      for (const c of clients) await c.dispose();
+    });
+    const seen = clients.map((client, i) => {
+      const events = new EventCollector<DaemonStatusData>(`subscriber ${i}`);
+      const stop = client.subscribe<DaemonStatusData>(
+        { query: DAEMON_STATUS_SUB(), variables: { name: 'retry_scheduler' } },
+        {
+          next: (r) => events.push(r.data as DaemonStatusData),
+          error: (err) => events.end(new Error(JSON.stringify(err))),
+          complete: () => events.end(),
+        },
+      );
+      onTestFinished(stop);
+      return events;
+    });
+    for (const events of seen) await events.next(undefined, 3000, 'snapshot');
+    await controlOk(t.url, 'pauseWorker', { name: 'retry_scheduler' });
+    const paused = await Promise.all(seen.map((events) => events.next((e) => e.daemonStatus.worker.state === 'PAUSED', 2000, 'PAUSED')));
+    // both got the same complete result, not a placeholder or a mangled envelope
+    expect(paused[0]).toEqual(paused[1]);
+    expect(paused[0]?.daemonStatus.worker).toMatchObject({ name: 'retry_scheduler', state: 'PAUSED' });
+    await controlOk(t.url, 'resumeWorker', { name: 'retry_scheduler' });
+  });
+
   it('CSRF prevention: a "simple" GET or text/plain POST is refused with 403; with the header it is served', async () => {
     const q = encodeURIComponent('{workers{name}}');
     const get = await fetch(`${t.url}/graphql?query=${q}`, { headers: { accept: 'application/json' } });
