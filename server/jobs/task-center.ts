@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Throttle } from '../daemons/activity-throttle.js';
 import type { ItemCounts } from '../domain/jobs/aggregate.js';
-import { displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from '../domain/jobs/catalog.js';
+import { DEFAULT_LANE_LIMITS, displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from '../domain/jobs/catalog.js';
 import { queuePositions, waitingReason, type QueuedJob, type WaitingReason } from '../domain/jobs/dispatch.js';
 import { canCancel, canPause, canResume, isJobFinal, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { primaryProgress } from '../domain/jobs/progress.js';
@@ -375,10 +375,16 @@ export class TaskCenter {
   }
 
   async row(jobId: number): Promise<TaskRowView | null> {
+    return (await this.rowWithLanes(jobId))?.row ?? null;
+  }
+
+  /** One job's row and the lanes, from the same read (the lanes come from its dispatch state). */
+  private async rowWithLanes(jobId: number): Promise<{ row: TaskRowView; lanes: LaneView[] } | null> {
     const page = await this.repo.taskCenterPage(1, jobId + 1);
     const job = page.jobs[0];
     if (!job || job.id !== jobId) return null;
-    return this.rowOf(job, page.stagesByJob.get(jobId) ?? [], page.workersByJob.get(jobId) ?? [], this.dispatchContext(page.dispatch));
+    const row = this.rowOf(job, page.stagesByJob.get(jobId) ?? [], page.workersByJob.get(jobId) ?? [], this.dispatchContext(page.dispatch));
+    return { row, lanes: lanesOf(page.dispatch) };
   }
 
   async events(jobId: number, last: number): Promise<{ at: Date; kind: string }[]> {
@@ -390,11 +396,12 @@ export class TaskCenter {
   private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<void> {
     if (this.closed) return;
     try {
-      const row = await this.row(jobId);
-      if (!row) return;
+      const read = await this.rowWithLanes(jobId);
+      if (!read) return;
+      const { row, lanes } = read;
       if (isJobFinal(row.status)) this.throttles.delete(jobId); // nothing more to coalesce for it
       this.bus.publish('task:row', { kind, row }, String(jobId));
-      if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', await this.lanes());
+      if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', lanes);
     } catch (err) {
       this.log.warn({ err, jobId }, 'could not publish a task-center row');
     }
@@ -461,4 +468,14 @@ export class TaskCenter {
       error: { kind: 'invalidTransition', status, action, message: why ?? `cannot ${action.replace(/_/g, ' ')} a job that is ${status.replace(/_/g, ' ')}` },
     };
   }
+}
+
+/** The lanes view from a dispatch snapshot: each lane's limit, jobs holding a slot, jobs queued. */
+function lanesOf({ queued, running, limits }: DispatchSnapshot): LaneView[] {
+  return LANES.map((name) => ({
+    name,
+    limit: limits[name] ?? DEFAULT_LANE_LIMITS[name],
+    running: running.filter((r) => r.lane === name).length,
+    queued: queued.filter((q) => q.lane === name).length,
+  }));
 }
