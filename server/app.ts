@@ -85,6 +85,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       summary: () => tasks.summary(),
       reclaimStale: (ms) => tasks.reclaimStale(ms),
       retryDue: () => tasks.retryDue(),
+      pruneFinished: async (ms) => (await tasks.pruneFinished(ms)).length,
+      countFinished: (ms) => tasks.countFinishedBefore(ms),
     },
   };
   try {

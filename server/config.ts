@@ -23,6 +23,7 @@ const envSchema = z.object({
   ROADIE_LOG_PRETTY: boolish.optional(),
   ROADIE_AUTOSTART: boolish.default(true),
   ROADIE_CLEANUP_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  ROADIE_JOB_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   ROADIE_DAEMON_RESTART_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   ROADIE_ACTIVITY_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   ROADIE_SERVICE_PROBE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
@@ -48,6 +49,8 @@ export interface Config {
   logPretty: boolean;
   autostart: boolean;
   cleanupRetentionDays: number;
+  /** Cleanup removes finished jobs (with their stages, items and events) older than this. */
+  jobRetentionDays: number;
   daemonRestartBaseMs: number;
   activityMinIntervalMs: number;
   serviceProbeIntervalSeconds: number;
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logPretty: e.ROADIE_LOG_PRETTY ?? Boolean(process.stdout.isTTY),
     autostart: e.ROADIE_AUTOSTART,
     cleanupRetentionDays: e.ROADIE_CLEANUP_RETENTION_DAYS,
+    jobRetentionDays: e.ROADIE_JOB_RETENTION_DAYS,
     daemonRestartBaseMs: e.ROADIE_DAEMON_RESTART_BASE_MS,
     activityMinIntervalMs: e.ROADIE_ACTIVITY_MIN_INTERVAL_MS,
     serviceProbeIntervalSeconds: e.ROADIE_SERVICE_PROBE_INTERVAL_SECONDS,

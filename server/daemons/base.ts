@@ -11,6 +11,10 @@ export interface JobsPort {
   summary(): Promise<{ running: number; queued: number; runningJobs: readonly { id: number; lane: string; jobType: string }[] }>;
   reclaimStale(olderThanMs: number): Promise<number>;
   retryDue(): Promise<{ jobs: number; items: number }>;
+  /** Retention: removes finished jobs older than this (REMOVED events follow); how many went. */
+  pruneFinished(olderThanMs: number): Promise<number>;
+  /** How many finished jobs pruneFinished would remove now (cleanup's dry run). */
+  countFinished(olderThanMs: number): Promise<number>;
 }
 
 /** What every daemon may use; handed in by app.ts. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
-import { isExpired } from '../domain/retention.js';
+import { isExpired, retentionMs } from '../domain/retention.js';
 import { walkFiles } from '../integrations/file-walk.js';
 import { Daemon, InvalidSettingError, type CycleContext, type DetailsBase } from './base.js';
 
@@ -11,6 +11,10 @@ interface Stats {
   /** What the last run found expired (what a dry run would free). */
   filesFound: number;
   bytesFound: number;
+  /** Finished jobs removed since the counters began. */
+  jobsRemoved: number;
+  /** Finished jobs past their retention the last run found (removed, or would be in a dry run). */
+  jobsFound: number;
 }
 
 interface Settings {
@@ -25,9 +29,15 @@ export interface CleanupDetails extends DetailsBase {
   readonly bytesFreed: number;
   readonly filesFound: number;
   readonly bytesFound: number;
+  readonly jobRetentionDays: number;
+  readonly jobsRemoved: number;
+  readonly jobsFound: number;
 }
 
-/** Removes orphaned temp files older than the retention; dry run (report only) by default. */
+/**
+ * Removes orphaned temp files older than the retention, and finished jobs older than the job
+ * retention (with everything under them); dry run (report only) by default.
+ */
 export class CleanupDaemon extends Daemon<Stats, Settings> {
   readonly definition: DaemonDefinition = {
     key: 'cleanup',
@@ -41,7 +51,7 @@ export class CleanupDaemon extends Daemon<Stats, Settings> {
   };
 
   protected initialStats(): Stats {
-    return { filesDeleted: 0, bytesFreed: 0, filesFound: 0, bytesFound: 0 };
+    return { filesDeleted: 0, bytesFreed: 0, filesFound: 0, bytesFound: 0, jobsRemoved: 0, jobsFound: 0 };
   }
 
   protected override defaultSettings(): Settings {
@@ -56,8 +66,8 @@ export class CleanupDaemon extends Daemon<Stats, Settings> {
     return { dryRun: patch.dryRun };
   }
 
-  async cycle(ctx: CycleContext): Promise<string> {
-    const { tempDir, cleanupRetentionDays: days } = this.env.config;
+  async cycle(ctx: CycleContext): Promise<string | void> {
+    const { tempDir, cleanupRetentionDays: days, jobRetentionDays: jobDays } = this.env.config;
     const dryRun = this.settings.dryRun;
     ctx.report(`Checking for temp files older than ${days} days`);
     const now = Date.now();
@@ -80,9 +90,14 @@ export class CleanupDaemon extends Daemon<Stats, Settings> {
     }
     this.stats.filesFound = files;
     this.stats.bytesFound = bytes;
+    if (ctx.signal.aborted) return;
+    ctx.report(`Checking for finished jobs older than ${jobDays} days`);
+    const jobs = dryRun ? await this.env.jobs.countFinished(retentionMs(jobDays)) : await this.env.jobs.pruneFinished(retentionMs(jobDays));
+    if (!dryRun) this.stats.jobsRemoved += jobs;
+    this.stats.jobsFound = jobs;
     return dryRun
-      ? `Dry run: ${files} temp files (${bytes} bytes) older than ${days} days would be removed`
-      : `Removed ${files} temp files (${bytes} bytes) older than ${days} days`;
+      ? `Dry run: ${files} temp files (${bytes} bytes) older than ${days} days and ${jobs} finished jobs older than ${jobDays} days would be removed`
+      : `Removed ${files} temp files (${bytes} bytes) older than ${days} days and ${jobs} finished jobs older than ${jobDays} days`;
   }
 
   details(base: DetailsBase): CleanupDetails {
@@ -91,6 +106,7 @@ export class CleanupDaemon extends Daemon<Stats, Settings> {
       kind: 'cleanup',
       dryRun: this.settings.dryRun,
       retentionDays: this.env.config.cleanupRetentionDays,
+      jobRetentionDays: this.env.config.jobRetentionDays,
       ...this.stats,
     };
   }

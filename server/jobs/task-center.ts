@@ -3,7 +3,7 @@ import { Throttle } from '../daemons/activity-throttle.js';
 import type { ItemCounts } from '../domain/jobs/aggregate.js';
 import { DEFAULT_LANE_LIMITS, displayName, isValidLaneLimit, laneOf, MAX_LANE_LIMIT, stagesOf } from '../domain/jobs/catalog.js';
 import { queuePositions, waitingReason, type QueuedJob, type WaitingReason } from '../domain/jobs/dispatch.js';
-import { canCancel, canPause, canResume, isJobFinal, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
+import { canCancel, canPause, canRemove, canResume, isJobFinal, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { primaryProgress } from '../domain/jobs/progress.js';
 import { isTaskType, parseTaskParams, taskParamsOf, taskResultOf, type TaskParamsView, type TaskResultView } from '../domain/jobs/tasks.js';
 import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
@@ -58,6 +58,8 @@ export interface TaskRowView {
   readonly canPause: boolean;
   readonly canResume: boolean;
   readonly canCancel: boolean;
+  /** Only a finished job can be removed (job-states canRemove). */
+  readonly canRemove: boolean;
   readonly waitingReason: WaitingReason | null;
   readonly createdAt: Date;
   readonly startedAt: Date | null;
@@ -102,6 +104,9 @@ export type TaskCenterError =
   | { kind: 'invalidArgument'; argument: string; message: string };
 
 export type JobResult = { ok: true; job: TaskRowView } | { ok: false; error: TaskCenterError };
+
+/** removeJob's answer: the row as it was when it went, or why it could not. */
+export type RemoveJobResult = { ok: true; removed: TaskRowView } | { ok: false; error: Extract<TaskCenterError, { kind: 'notFound' | 'invalidTransition' }> };
 
 export interface CreateJobInput {
   jobType: JobType;
@@ -265,6 +270,54 @@ export class TaskCenter {
     return this.result(jobId);
   }
 
+  /**
+   * Removes a finished job and everything under it (one guarded DELETE), then publishes REMOVED
+   * with the row as it was. Not recorded in job_commands: that row would go with the job in the
+   * same cascade, so the removal is logged instead. The lanes do not change (a finished job holds
+   * no lane slot and is not queued), so no lanes event.
+   */
+  async removeJob(jobId: number, clientAddress: string | null = null): Promise<RemoveJobResult> {
+    const row = await this.row(jobId);
+    if (!row) return { ok: false, error: { kind: 'notFound', id: jobId, message: `Job ${jobId} not found` } };
+    const refuse = (status: JobStatus): RemoveJobResult => ({
+      ok: false,
+      error: { kind: 'invalidTransition', status, action: 'remove', message: `cannot remove a job that is ${status.replace(/_/g, ' ')}` },
+    });
+    if (!canRemove(row.status)) return refuse(row.status);
+    if (!(await this.repo.deleteJob(jobId))) {
+      // another actor won: it was reopened (retry) or removed meanwhile
+      const now = await this.repo.findJob(jobId);
+      return now ? refuse(now.status) : { ok: false, error: { kind: 'notFound', id: jobId, message: `Job ${jobId} not found` } };
+    }
+    this.log.info({ jobId, jobType: row.jobType, status: row.status, clientAddress }, 'job removed');
+    this.publishRemoved(row);
+    return { ok: true, removed: row };
+  }
+
+  /**
+   * Retention: removes finished jobs that finished more than `olderThanMs` ago, `batch` at a
+   * time in single statements, and publishes REMOVED for each. Returns the ids removed.
+   */
+  async pruneFinished(olderThanMs: number, now = new Date(), batch = 500): Promise<number[]> {
+    const cutoff = new Date(now.getTime() - olderThanMs);
+    const ids: number[] = [];
+    const ctx = this.dispatchContext({ queued: [], running: [], limits: { ...DEFAULT_LANE_LIMITS } });
+    for (;;) {
+      const gone = await this.repo.deleteFinishedBefore(cutoff, batch);
+      // their stages and workers went with them: the rows carry the job's own facts
+      for (const j of gone) this.publishRemoved(this.rowOf(j, [], [], ctx));
+      ids.push(...gone.map((j) => j.id));
+      if (gone.length < batch || this.closed) break;
+    }
+    if (ids.length > 0) this.log.info({ jobs: ids.length, olderThanMs }, 'finished jobs pruned');
+    return ids;
+  }
+
+  /** How many finished jobs pruneFinished would remove now (a dry run). */
+  async countFinishedBefore(olderThanMs: number, now = new Date()): Promise<number> {
+    return this.repo.countFinishedBefore(new Date(now.getTime() - olderThanMs));
+  }
+
   /** A page of a job's items, for the job detail. */
   async items(jobId: number, first: number, afterId: number | null, status: ItemStatus | null): Promise<{ items: ItemView[]; hasNextPage: boolean }> {
     const page = await this.repo.itemsPage(jobId, first, afterId, status);
@@ -393,6 +446,14 @@ export class TaskCenter {
 
   // ---- helpers -----------------------------------------------------------------------------
 
+  /** A removed job: no more coalesced changes for it; subscribers drop its row. */
+  private publishRemoved(row: TaskRowView): void {
+    this.throttles.get(row.jobId)?.cancel();
+    this.throttles.delete(row.jobId);
+    if (this.closed) return;
+    this.bus.publish('task:row', { kind: 'REMOVED', row }, String(row.jobId));
+  }
+
   private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<void> {
     if (this.closed) return;
     try {
@@ -440,6 +501,7 @@ export class TaskCenter {
       canPause: canPause(j.status),
       canResume: canResume(j.status),
       canCancel: canCancel(j.status),
+      canRemove: canRemove(j.status),
       waitingReason: waitingReason(
         { id: j.id, lane: j.lane, priority: j.priority, createdAt: j.createdAt, status: j.status, notBefore: j.notBefore },
         ctx,

@@ -9,6 +9,14 @@ describe('config', () => {
     expect(c.dbFile).toMatch(/data\/roadie\.sqlite$/);
     expect(c.services.spotify).toBeUndefined();
     expect(c.cleanupRetentionDays).toBe(7);
+    expect(c.jobRetentionDays).toBe(30);
+  });
+
+  it('reads the job retention in whole days', () => {
+    expect(loadConfig({ ROADIE_JOB_RETENTION_DAYS: '90' }).jobRetentionDays).toBe(90);
+    expect(loadConfig({ ROADIE_JOB_RETENTION_DAYS: '0' }).jobRetentionDays).toBe(0);
+    expect(() => loadConfig({ ROADIE_JOB_RETENTION_DAYS: '-1' })).toThrow(/ROADIE_JOB_RETENTION_DAYS/);
+    expect(() => loadConfig({ ROADIE_JOB_RETENTION_DAYS: '1.5' })).toThrow(/ROADIE_JOB_RETENTION_DAYS/);
   });
 
   it('names the bad variable', () => {

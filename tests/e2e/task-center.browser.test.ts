@@ -1,6 +1,6 @@
 // The task center against the real app: a job made from the New job menu shows up live (no
 // reload), opens into its detail, the lanes show their limits and take a new one, and a queued
-// job is paused, resumed and cancelled from its row. Needs the built SPA (npm run build:web)
+// job is paused, resumed, cancelled and then removed from its row. Needs the built SPA (npm run build:web)
 // and Debian's chromium. Until real item handlers exist, jobs have no items and finish at once.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -130,7 +130,7 @@ describe('task center', () => {
     await page.context().close();
   }, 90_000);
 
-  it('pauses, resumes and cancels a queued job from its row', async () => {
+  it('pauses, resumes, cancels and removes a queued job from its row', async () => {
     const page = await openTasks();
     // With the download lane closed, a download job stays queued.
     await setLaneLimit(page, 'download', 0);
@@ -157,6 +157,17 @@ describe('task center', () => {
     await page.click('[data-testid="confirm-ok"]');
     await expect.poll(() => statusOf(page, jobId), { timeout: 10_000 }).toBe('CANCELED');
     expect(await page.isDisabled(`[data-testid="cancel-job-${jobId}"]`)).toBe(true);
+
+    // A finished job can be removed: it asks first, then the row goes live, without a reload.
+    await page.evaluate(() => Object.assign(window, { __roadieMarker: 'kept' }));
+    await page.click(`[data-testid="remove-job-${jobId}"]`);
+    expect(await page.textContent('#confirm-title')).toMatch(/^Remove /);
+    await page.click('[data-testid="confirm-cancel"]');
+    expect(await rowIds(page)).toContain(jobId);
+    await page.click(`[data-testid="remove-job-${jobId}"]`);
+    await page.click('[data-testid="confirm-ok"]');
+    await expect.poll(async () => (await rowIds(page)).includes(jobId), { timeout: 10_000 }).toBe(false);
+    expect(await page.evaluate(() => (window as unknown as { __roadieMarker?: string }).__roadieMarker)).toBe('kept');
 
     await setLaneLimit(page, 'download', 1);
     await expect.poll(() => page.getAttribute('[data-testid="lane-download"]', 'data-limit')).toBe('1');

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { afterEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp, type App, type BuildOptions } from '../../server/app.js';
@@ -71,6 +72,23 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
   };
   return self;
+}
+
+/**
+ * One app per test: `start` starts it, `track` follows the app a restart made; whichever is
+ * current is stopped after each test (call at the top of a test file).
+ */
+export function appPerTest(): { start(opts?: TestAppOptions): Promise<TestApp>; track(t: TestApp): TestApp } {
+  let current: TestApp | null = null;
+  afterEach(async () => {
+    const t = current;
+    current = null;
+    await t?.stop();
+  });
+  return {
+    start: async (opts = {}) => (current = await startTestApp(opts)),
+    track: (t) => (current = t),
+  };
 }
 
 export interface GraphQLResponse<T> {

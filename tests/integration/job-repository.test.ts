@@ -199,3 +199,54 @@ describe('job repository', () => {
     }
   });
 });
+
+describe('job repository: removing finished jobs', () => {
+  const at = (iso: string): number => new Date(iso).getTime();
+
+  /** A job put straight into `status`, finished (and last updated) at `finishedAt`. */
+  async function jobIn(status: string, finishedAt: number | null, updatedAt = finishedAt ?? Date.now()): Promise<number> {
+    const { jobId } = await newDownloadJob(2);
+    await orm.em.getConnection().execute(`update job_runs set status = ?, finished_at = ?, updated_at = ? where id = ?`, [status, finishedAt, updatedAt, jobId], 'run');
+    return jobId;
+  }
+
+  it('deleteJob deletes only a job in a final status, with everything under it', async () => {
+    const running = await jobIn('running', null);
+    const paused = await jobIn('paused', null);
+    const failed = await jobIn('failed', Date.now());
+    await repo.addEvent(failed, 'finished');
+    await repo.recordCommand(failed, 'cancel', null);
+    expect(await repo.deleteJob(running)).toBe(false);
+    expect(await repo.deleteJob(paused)).toBe(false);
+    expect(await repo.findJob(running)).toMatchObject({ status: 'running' });
+    expect(await repo.stagesOf(paused)).toHaveLength(1);
+    expect(await repo.deleteJob(failed)).toBe(true);
+    expect(await repo.deleteJob(failed)).toBe(false); // gone already
+    expect(await repo.findJob(failed)).toBeNull();
+    const conn = orm.em.getConnection();
+    for (const table of ['job_stages', 'job_items', 'job_workers', 'job_events', 'job_commands']) {
+      const [r] = (await conn.execute(`select count(*) as n from ${table} where job_id = ?`, [failed], 'all')) as { n: number }[];
+      expect(r?.n, table).toBe(0);
+    }
+  });
+
+  it('deleteFinishedBefore deletes finished jobs before the cutoff, oldest first, at most `limit`, and returns them', async () => {
+    const oldest = await jobIn('completed', at('2000-01-01'));
+    const older = await jobIn('canceled', null, at('2000-01-02')); // canceled before it ran: counts from its last update
+    const old = await jobIn('completed_with_errors', at('2000-01-03'));
+    const oldButLive = await jobIn('paused', null, at('2000-01-01'));
+    const recent = await jobIn('failed', at('2000-02-01'));
+    const cutoff = new Date('2000-01-15');
+    expect(await repo.countFinishedBefore(cutoff)).toBe(3);
+    const first = await repo.deleteFinishedBefore(cutoff, 2);
+    expect(first.map((j) => j.id)).toEqual([oldest, older]);
+    expect(first[0]).toMatchObject({ status: 'completed', jobType: 'download_only', lane: 'download', finishedAt: new Date('2000-01-01') });
+    const rest = await repo.deleteFinishedBefore(cutoff, 10);
+    expect(rest.map((j) => j.id)).toEqual([old]);
+    expect(await repo.deleteFinishedBefore(cutoff, 10)).toEqual([]);
+    expect(await repo.countFinishedBefore(cutoff)).toBe(0);
+    expect(await repo.findJob(oldButLive)).toMatchObject({ status: 'paused' });
+    expect(await repo.findJob(recent)).toMatchObject({ status: 'failed' });
+    expect(await repo.stagesOf(oldest)).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { gql, startTestApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { appPerTest, gql, startTestApp } from '../helpers/app.js';
 import { control } from '../helpers/graphql.js';
 import {
   createJob,
@@ -30,19 +30,8 @@ type TaskCenterEventData = { taskCenter: { kind: 'ADDED' | 'CHANGED' | 'REMOVED'
 const TASK_CENTER_SUB = /* GraphQL */ `subscription { taskCenter { kind id row { ${ROW_FIELDS} } } }`;
 const JOB_UPDATED_SUB = /* GraphQL */ `subscription ($id: ID!) { jobUpdated(id: $id) { ${JOB_FIELDS} } }`;
 
-let current: TestApp | null = null;
-
-/** Starts the app for one test; afterEach stops it (and whatever restart() made of it). */
-async function start(opts: TestAppOptions = {}): Promise<TestApp> {
-  current = await startTestApp(opts);
-  return current;
-}
-
-afterEach(async () => {
-  const t = current;
-  current = null;
-  await t?.stop();
-});
+/** One app per test (stopped after it, also after a restart). */
+const { start, track } = appPerTest();
 
 const sum = (xs: Iterable<number>): number => [...xs].reduce((a, b) => a + b, 0);
 
@@ -401,7 +390,7 @@ describe('task center over GraphQL', () => {
     ]);
 
     t = await t.restart();
-    current = t;
+    track(t);
     expect(await getLanes(t.url)).toEqual([
       { name: 'download', limit: 1, running: 0, queued: 0 },
       { name: 'general', limit: 1, running: 0, queued: 0 },

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import type { JobScope } from '../../domain/jobs/scope.js';
 import type { ClaimedItem, ClaimRequest, ItemEnd, JobStore, QueuedJobRow, StoredJob, StoredStage, WorkerSnapshot } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
+import { JOB_REMOVABLE_STATUSES } from '../../domain/jobs/job-states.js';
 import {
   JobCommandSchema,
   JobEventSchema,
@@ -120,6 +121,8 @@ function claimedItem(r: RawClaimed): ClaimedItem {
   };
 }
 
+/** The statuses a job may be deleted in, as SQL literals (from the domain's table, not user input). */
+const REMOVABLE_SQL = JOB_REMOVABLE_STATUSES.map((st) => `'${st}'`).join(', ');
 
 /**
  * Persistence of the task center. Every status change is one guarded write (compare-and-set
@@ -616,6 +619,52 @@ export class JobRepository implements JobStore {
   /** precondition: status = 'pending'. */
   async settleCommand(id: number, status: 'applied' | 'rejected', detail: string | null, now = new Date()): Promise<boolean> {
     return (await this.em.fork().nativeUpdate(JobCommandSchema, { id, status: 'pending' }, { status, detail, appliedAt: now })) === 1;
+  }
+
+  /**
+   * Deletes a job the runner is done with, in one guarded statement: only while its status is
+   * final (JOB_REMOVABLE_STATUSES). Its stages, items, worker slots, events and commands go with
+   * it by their ON DELETE CASCADE foreign keys. False when no such job (gone, or not final).
+   * precondition: status ∈ JOB_REMOVABLE_STATUSES.
+   */
+  async deleteJob(id: number): Promise<boolean> {
+    const res = (await this.em.fork().getConnection().execute(
+      `delete from job_runs where id = ? and status in (${REMOVABLE_SQL})`,
+      [id],
+      'run',
+    )) as { affectedRows?: number; changes?: number };
+    return (res.affectedRows ?? res.changes ?? 0) === 1;
+  }
+
+  /**
+   * Retention: deletes up to `limit` finished jobs (final status) that finished before `cutoff`,
+   * oldest first, in one statement (cascading like deleteJob). Returns the jobs deleted, as their
+   * rows were: their ids, and what a REMOVED event carries. A job that never started and was
+   * canceled counts from its finish; one without a finish time from its last update.
+   */
+  async deleteFinishedBefore(cutoff: Date, limit: number): Promise<TaskJobRow[]> {
+    if (limit <= 0) return [];
+    const rows = (await this.em.fork().getConnection().execute(
+      // opens with WITH: the driver runs a statement opening with DELETE without reading rows back
+      `with expired(id) as (select id from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?
+                            order by coalesce(finished_at, updated_at), id limit ?)
+       delete from job_runs where id in (select id from expired) and status in (${REMOVABLE_SQL})
+       returning id, job_type as jobType, status, lane, priority, scope, error, created_at as createdAt,
+                 started_at as startedAt, finished_at as finishedAt, not_before as notBefore`,
+      [cutoff.getTime(), limit],
+      'all',
+    )) as JsonTaskJob[];
+    return rows.map(taskJobRow).sort((a, b) => a.id - b.id);
+  }
+
+  /** How many jobs deleteFinishedBefore(cutoff, ∞) would delete now (what a dry run reports). */
+  async countFinishedBefore(cutoff: Date): Promise<number> {
+    const [r] = (await this.em.fork().getConnection().execute(
+      `select count(*) as n from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?`,
+      [cutoff.getTime()],
+      'all',
+    )) as { n: number }[];
+    return Number(r?.n ?? 0);
   }
 
   /** A page of a job's items in id order (keyset: after the given id), optionally of one status. */

@@ -60,6 +60,15 @@ export const canPause = (status: JobStatus): boolean => controlEvent(status, 'pa
 export const canResume = (status: JobStatus): boolean => controlEvent(status, 'resume') !== null;
 export const canCancel = (status: JobStatus): boolean => controlEvent(status, 'cancel') !== null;
 
+/**
+ * Which jobs a person (or retention) may remove: only those the runner is done with. Removing
+ * is no transition — the job and everything under it (stages, items, worker slots, events,
+ * commands) goes — so it is tabled here by status, next to the controls it stands beside.
+ */
+export const JOB_REMOVABLE_STATUSES: readonly JobStatus[] = ['completed', 'completed_with_errors', 'failed', 'canceled'];
+
+export const canRemove = (status: JobStatus): boolean => JOB_REMOVABLE_STATUSES.includes(status);
+
 /** The runner is done with a job in these; only retry-failed-items (`reopen`) leaves two of them. */
 export const JOB_FINAL_STATUSES: readonly JobStatus[] = ['completed', 'completed_with_errors', 'failed', 'canceled'];
 

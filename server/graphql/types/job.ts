@@ -4,7 +4,7 @@ import { elapsedMs } from '../../domain/jobs/progress.js';
 import type { ScopeSummary } from '../../domain/jobs/scope.js';
 import { isTaskType, TASK_PARAM_NAMES, type FormatTally, type TaskParamsView, type TaskResultView } from '../../domain/jobs/tasks.js';
 import { ITEM_STATUSES, JOB_STATUSES, JOB_TYPES, STAGE_STATUSES, STAGE_TYPES } from '../../domain/jobs/types.js';
-import type { ItemView, JobResult, JobWorkerView, LaneView, StageView, TaskCenterError, TaskRowView, TaskView } from '../../jobs/task-center.js';
+import type { ItemView, JobResult, JobWorkerView, LaneView, RemoveJobResult, StageView, TaskCenterError, TaskRowView, TaskView } from '../../jobs/task-center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { snapshotThenLive } from '../live.js';
@@ -119,6 +119,7 @@ function rowFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, TaskRowView>) 
     canPause: t.exposeBoolean('canPause'),
     canResume: t.exposeBoolean('canResume'),
     canCancel: t.exposeBoolean('canCancel'),
+    canRemove: t.exposeBoolean('canRemove', { description: 'Only a finished job (completed, with errors, failed or canceled) can be removed.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
@@ -309,6 +310,19 @@ const JobResultUnion = builder.unionType('JobResult', {
     return v.kind === 'notFound' ? JobNotFoundError : v.kind === 'invalidTransition' ? InvalidJobTransitionError : InvalidArgumentError;
   },
 });
+const RemoveJobPayload = builder.objectRef<{ removed: TaskRowView }>('RemoveJobPayload').implement({
+  description: 'The job is gone, with its stages, items, worker slots and events; taskCenter subscribers see it REMOVED.',
+  fields: (t) => ({
+    id: t.id({ description: 'The removed row\'s TaskRow id (as in the REMOVED event).', resolve: (p) => encodeGlobalID('TaskRow', p.removed.jobId) }),
+    jobId: t.int({ resolve: (p) => p.removed.jobId }),
+  }),
+});
+
+const RemoveJobResultUnion = builder.unionType('RemoveJobResult', {
+  types: [RemoveJobPayload, JobNotFoundError, InvalidJobTransitionError],
+  resolveType: (v) => (!('kind' in v) ? RemoveJobPayload : v.kind === 'notFound' ? JobNotFoundError : InvalidJobTransitionError),
+});
+
 const LaneResultUnion = builder.unionType('LaneResult', {
   types: [LaneType, InvalidArgumentError],
   resolveType: (v) => ('kind' in v ? InvalidArgumentError : LaneType),
@@ -448,6 +462,17 @@ builder.mutationFields((t) => ({
         return { ...r.error, argument: `${wanted}.${r.error.argument}` };
       }
       return toResult(r);
+    },
+  }),
+  removeJob: t.field({
+    type: RemoveJobResultUnion,
+    description: 'Removes a finished job (completed, with errors, failed or canceled) with everything under it; a live job is an InvalidJobTransitionError.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      const jobId = jobIdOf(id);
+      if (jobId === null) return notFound(id) as ErrorOf<'notFound'>;
+      const r: RemoveJobResult = await ctx.taskCenter.removeJob(jobId, ctx.clientAddress);
+      return r.ok ? { removed: r.removed } : r.error;
     },
   }),
   retryFailedItems: t.field({

@@ -136,6 +136,9 @@ builder.objectFields(details('cleanup'), (t) => ({
   bytesFreed: t.exposeFloat('bytesFreed'),
   filesFound: t.exposeInt('filesFound', { description: 'Expired files found by the last run (deleted, or would be in a dry run).' }),
   bytesFound: t.exposeFloat('bytesFound'),
+  jobRetentionDays: t.exposeInt('jobRetentionDays', { description: 'Finished jobs that finished more than this many days ago are removed.' }),
+  jobsFound: t.exposeInt('jobsFound', { description: 'Finished jobs past the retention found by the last run (removed, or would be in a dry run).' }),
+  jobsRemoved: t.exposeInt('jobsRemoved', { description: 'Finished jobs removed since the counters began.' }),
 }));
 builder.objectFields(details('duplicate_detector'), (t) => ({
   detectionMethod: t.exposeString('detectionMethod'),

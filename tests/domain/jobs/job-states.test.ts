@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   canCancel,
   canPause,
+  canRemove,
   canResume,
   controlEvent,
   holdsLaneSlot,
   isJobFinal,
   JOB_FINAL_STATUSES,
+  JOB_REMOVABLE_STATUSES,
   JOB_TRANSITIONS,
   jobEventsFrom,
   nextJobStatus,
@@ -84,6 +86,33 @@ describe('job controls derived from the table', () => {
       const cancel = controlEvent(status, 'cancel');
       if (cancel) expect(nextJobStatus(status, cancel)).toBe('canceled');
     }
+  });
+});
+
+describe('removing a job', () => {
+  const removable: Record<JobStatus, boolean> = {
+    queued: false,
+    running: false,
+    pause_requested: false,
+    paused: false,
+    completed: true,
+    completed_with_errors: true,
+    failed: true,
+    canceled: true,
+  };
+  for (const status of JOB_STATUSES) {
+    it(`${removable[status] ? 'may' : 'may not'} remove a job that is ${status}`, () => {
+      expect(canRemove(status)).toBe(removable[status]);
+    });
+  }
+
+  it('removable means final: the runner is done with the job', () => {
+    expect([...JOB_REMOVABLE_STATUSES].sort()).toEqual([...JOB_FINAL_STATUSES].sort());
+    for (const status of JOB_STATUSES) expect(canRemove(status)).toBe(isJobFinal(status));
+  });
+
+  it('a job that can still be canceled cannot be removed, and the other way round', () => {
+    for (const status of JOB_STATUSES) expect(canRemove(status) && canCancel(status)).toBe(false);
   });
 });
 

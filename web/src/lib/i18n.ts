@@ -85,6 +85,7 @@ const en = {
   'action.stop': 'Stop',
   'action.pause': 'Pause',
   'action.resume': 'Resume',
+  'action.remove': 'Remove',
   'action.runNow': 'Run now',
   'action.save': 'Save',
   'action.actions': 'Actions for {name}',
@@ -145,6 +146,9 @@ const en = {
   'detail.bytesFreed': 'Space freed',
   'detail.filesFound': 'Files found',
   'detail.bytesFound': 'Space found',
+  'detail.jobRetention': 'Finished jobs kept for',
+  'detail.jobsFound': 'Old finished jobs found',
+  'detail.jobsRemoved': 'Finished jobs removed',
   'detail.detectionMethod': 'Detection method',
   'detail.tracksScanned': 'Tracks scanned',
   'detail.duplicatesFound': 'Duplicates found',
@@ -158,7 +162,7 @@ const en = {
   'confirm.stopDependents.ok': 'Stop them too',
   'confirm.dryRunOff.title': 'Turn off dry run?',
   'confirm.dryRunOff.body':
-    'Cleanup will then really delete orphaned temporary files older than {days} days.',
+    'Cleanup will then really delete orphaned temporary files older than {days} days, and finished jobs older than {jobDays} days.',
   'confirm.dryRunOff.ok': 'Delete for real',
 
   'task.column.task': 'Task',
@@ -308,6 +312,11 @@ const en = {
     'Items not yet done are marked canceled; a canceled job cannot be resumed.',
   'confirm.cancelJob.ok': 'Cancel job',
   'confirm.cancelJob.keep': 'Keep the job',
+  'confirm.removeJob.title': 'Remove {name}?',
+  'confirm.removeJob.body':
+    'The job disappears from the task center with its stages, items and history. This cannot be undone.',
+  'confirm.removeJob.ok': 'Remove job',
+  'confirm.removeJob.keep': 'Keep the job',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -390,6 +399,7 @@ const de: Record<MessageKey, Message> = {
   'action.stop': 'Stoppen',
   'action.pause': 'Pausieren',
   'action.resume': 'Fortsetzen',
+  'action.remove': 'Entfernen',
   'action.runNow': 'Jetzt ausführen',
   'action.save': 'Speichern',
   'action.actions': 'Aktionen für {name}',
@@ -450,6 +460,9 @@ const de: Record<MessageKey, Message> = {
   'detail.bytesFreed': 'Platz freigegeben',
   'detail.filesFound': 'Dateien gefunden',
   'detail.bytesFound': 'Platz gefunden',
+  'detail.jobRetention': 'Fertige Aufgaben aufbewahrt für',
+  'detail.jobsFound': 'Alte fertige Aufgaben gefunden',
+  'detail.jobsRemoved': 'Fertige Aufgaben entfernt',
   'detail.detectionMethod': 'Erkennungsmethode',
   'detail.tracksScanned': 'Titel durchsucht',
   'detail.duplicatesFound': 'Duplikate gefunden',
@@ -463,7 +476,7 @@ const de: Record<MessageKey, Message> = {
   'confirm.stopDependents.ok': 'Auch diese stoppen',
   'confirm.dryRunOff.title': 'Probelauf ausschalten?',
   'confirm.dryRunOff.body':
-    'Cleanup löscht dann wirklich verwaiste temporäre Dateien, die älter als {days} Tage sind.',
+    'Cleanup löscht dann wirklich verwaiste temporäre Dateien, die älter als {days} Tage sind, und fertige Aufgaben, die älter als {jobDays} Tage sind.',
   'confirm.dryRunOff.ok': 'Wirklich löschen',
 
   'task.column.task': 'Aufgabe',
@@ -616,6 +629,11 @@ const de: Record<MessageKey, Message> = {
     'Noch nicht erledigte Einträge werden als abgebrochen markiert; eine abgebrochene Aufgabe lässt sich nicht fortsetzen.',
   'confirm.cancelJob.ok': 'Aufgabe abbrechen',
   'confirm.cancelJob.keep': 'Aufgabe behalten',
+  'confirm.removeJob.title': '{name} entfernen?',
+  'confirm.removeJob.body':
+    'Die Aufgabe verschwindet mit ihren Stufen, Einträgen und ihrem Verlauf aus den Aufgaben. Das lässt sich nicht rückgängig machen.',
+  'confirm.removeJob.ok': 'Aufgabe entfernen',
+  'confirm.removeJob.keep': 'Aufgabe behalten',
 };
 
 const tables: Record<Locale, Record<MessageKey, Message>> = { en, de };

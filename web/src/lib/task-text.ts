@@ -1,4 +1,4 @@
-import type { JobResult, ScopeSummary, TaskRow, WaitingReason } from './graphql/types.js';
+import type { JobResult, RemoveJobResult, ScopeSummary, TaskRow, WaitingReason } from './graphql/types.js';
 import { formatDateTime, formatJobList, formatRelativeTime } from './format.js';
 import { translate, type Locale, type MessageKey } from './i18n.js';
 
@@ -89,9 +89,10 @@ export function waitingText(
 }
 
 /** The words for a job mutation's typed error; null when it succeeded. */
-export function jobErrorText(result: JobResult, locale: Locale): string | null {
+export function jobErrorText(result: JobResult | RemoveJobResult, locale: Locale): string | null {
   switch (result.__typename) {
     case 'JobPayload':
+    case 'RemoveJobPayload':
       return null;
     case 'InvalidJobTransitionError':
       return translate(locale, 'task.error.transition', {

@@ -83,6 +83,9 @@ export function detailFacts(details: WorkerDetails): Fact[] {
         bytes('detail.bytesFound', details.bytesFound),
         count('detail.filesDeleted', details.filesDeleted),
         bytes('detail.bytesFreed', details.bytesFreed),
+        seconds('detail.jobRetention', details.jobRetentionDays * 86_400),
+        count('detail.jobsFound', details.jobsFound),
+        count('detail.jobsRemoved', details.jobsRemoved),
       ];
     case 'DuplicateDetectorDetails':
       return [

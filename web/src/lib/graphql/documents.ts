@@ -6,6 +6,7 @@ import type {
   Lane,
   LaneResult,
   OrchestratorSummary,
+  RemoveJobResult,
   ServiceHealth,
   TaskCenterEvent,
   TaskRowConnection,
@@ -58,7 +59,9 @@ export const WorkerFields = gql`
       ... on WatchlistDetails { artistsChecked releasesQueued }
       ... on DiscographyDetails { artistsChecked albumsMissing }
       ... on QualityUpgradeDetails { tracksChecked upgradesFound }
-      ... on CleanupDetails { dryRun retentionDays filesDeleted bytesFreed filesFound bytesFound }
+      ... on CleanupDetails {
+        dryRun retentionDays filesDeleted bytesFreed filesFound bytesFound jobRetentionDays jobsFound jobsRemoved
+      }
       ... on DuplicateDetectorDetails { detectionMethod tracksScanned duplicatesFound duplicateGroups }
     }
   }
@@ -179,7 +182,7 @@ const TaskRowFields = gql`
     id jobId jobType displayName status lane queuePosition
     scopeSummary { kind count }
     completedItems totalItems progressPercent activeWorkerCount speedBytesPerSec
-    canPause canResume canCancel
+    canPause canResume canCancel canRemove
     waitingReason { kind until runningJobIds aheadJobIds lane }
     createdAt startedAt finishedAt
   }
@@ -280,6 +283,18 @@ export const ResumeJobMutation: JobControl<{ id: string }> = gql`
 export const CancelJobMutation: JobControl<{ id: string }> = gql`
   mutation CancelJob($id: ID!) { result: cancelJob(id: $id) { ...JobResultFields } }
   ${JobResultFields}
+`;
+
+/** Removes a finished job; the row goes through the taskCenter subscription's REMOVED event. */
+export const RemoveJobMutation = gql<{ result: RemoveJobResult }, { id: string }>`
+  mutation RemoveJob($id: ID!) {
+    result: removeJob(id: $id) {
+      __typename
+      ... on Error { message }
+      ... on RemoveJobPayload { id jobId }
+      ... on InvalidJobTransitionError { status action }
+    }
+  }
 `;
 
 export const SetLaneConcurrencyMutation = gql<{ result: LaneResult }, { lane: string; limit: number }>`

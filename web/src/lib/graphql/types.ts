@@ -107,6 +107,9 @@ export interface CleanupDetails extends DetailsBase {
   bytesFreed: number;
   filesFound: number;
   bytesFound: number;
+  jobRetentionDays: number;
+  jobsFound: number;
+  jobsRemoved: number;
 }
 export interface DuplicateDetectorDetails extends DetailsBase {
   __typename: 'DuplicateDetectorDetails';
@@ -269,6 +272,8 @@ export interface TaskRow {
   canPause: boolean;
   canResume: boolean;
   canCancel: boolean;
+  /** Only a finished job can be removed. */
+  canRemove: boolean;
   waitingReason: WaitingReason | null;
   createdAt: DateTime;
   startedAt: DateTime | null;
@@ -420,6 +425,18 @@ export interface OtherJobError {
 }
 /** What every job mutation returns. */
 export type JobResult = JobPayload | InvalidJobTransitionError | OtherJobError;
+
+/** removeJob's payload: the row that went (as the REMOVED event names it). */
+export interface RemoveJobPayload {
+  __typename: 'RemoveJobPayload';
+  id: string;
+  jobId: number;
+}
+export interface JobNotFoundError {
+  __typename: 'JobNotFoundError';
+  message: string;
+}
+export type RemoveJobResult = RemoveJobPayload | InvalidJobTransitionError | JobNotFoundError;
 
 export interface LaneResultLane extends Lane {
   __typename: 'Lane';

@@ -2,8 +2,9 @@
 export type ConfirmRequest =
   | { kind: 'stop-critical'; worker: string }
   | { kind: 'stop-dependents'; worker: string; dependents: string[] }
-  | { kind: 'dry-run-off'; retentionDays: number }
-  | { kind: 'cancel-job'; job: string };
+  | { kind: 'dry-run-off'; retentionDays: number; jobRetentionDays: number }
+  | { kind: 'cancel-job'; job: string }
+  | { kind: 'remove-job'; job: string };
 
 /** At most one open question; asking a new one answers the previous with "no". */
 class ConfirmState {

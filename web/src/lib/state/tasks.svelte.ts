@@ -6,6 +6,7 @@ import {
   CreateJobMutation,
   JobUpdatedSubscription,
   PauseJobMutation,
+  RemoveJobMutation,
   ResumeJobMutation,
   TaskCenterQuery,
   TaskCenterSubscription,
@@ -16,6 +17,7 @@ import type {
   JobResult,
   JobType,
   PageInfo,
+  RemoveJobResult,
   TaskCenterEvent,
   TaskRow,
   TaskRowConnection,
@@ -31,7 +33,7 @@ export const PAGE_SIZE = 50;
 /** How far "open job N" pages through the list looking for an older job before giving up. */
 const MAX_FOCUS_PAGES = 20;
 
-type JobControl = TypedDocumentNode<{ result: JobResult }, { id: string }>;
+type JobControl = TypedDocumentNode<{ result: JobResult | RemoveJobResult }, { id: string }>;
 
 /** Newest first, as the API lists them: created later first, then the higher job number. */
 export function newestFirst(a: TaskRow, b: TaskRow): number {
@@ -258,6 +260,15 @@ class TaskCenterState {
   async cancel(row: TaskRow): Promise<void> {
     const confirmed = await confirmation.ask({ kind: 'cancel-job', job: `${row.displayName} #${row.jobId}` });
     if (confirmed) await this.#send(row.id, CancelJobMutation);
+  }
+
+  /**
+   * Removing a finished job cannot be undone, so it asks first. The row goes when the REMOVED
+   * event arrives through the subscription, like a removal from anyone else.
+   */
+  async remove(row: TaskRow): Promise<void> {
+    const confirmed = await confirmation.ask({ kind: 'remove-job', job: `${row.displayName} #${row.jobId}` });
+    if (confirmed) await this.#send(row.id, RemoveJobMutation);
   }
 
   /** Creates a job; a task job takes its parameters (libraryScan / findDuplicates, defaults when left out). */

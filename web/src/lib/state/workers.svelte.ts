@@ -215,13 +215,14 @@ class WorkersState {
     else this.feedback.set(name, { tone: 'error', message: result.message });
   }
 
-  /** Turning dry run off makes cleanup delete files for real, so it asks first. */
+  /** Turning dry run off makes cleanup delete files and finished jobs for real, so it asks first. */
   async setCleanupDryRun(dryRun: boolean): Promise<void> {
     const cleanup = this.get('cleanup');
     if (!dryRun) {
-      const retentionDays =
-        cleanup?.details.__typename === 'CleanupDetails' ? cleanup.details.retentionDays : 7;
-      if (!(await confirmation.ask({ kind: 'dry-run-off', retentionDays }))) return;
+      const details = cleanup?.details.__typename === 'CleanupDetails' ? cleanup.details : null;
+      const retentionDays = details?.retentionDays ?? 7;
+      const jobRetentionDays = details?.jobRetentionDays ?? 30;
+      if (!(await confirmation.ask({ kind: 'dry-run-off', retentionDays, jobRetentionDays }))) return;
     }
     await this.#send('cleanup', SetCleanupDryRunMutation, { dryRun });
   }
