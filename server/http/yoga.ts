@@ -39,7 +39,10 @@ export function createYogaServer(app: AppServices, opts: { isDev: boolean; logge
     maskedErrors: { isDev: opts.isDev },
     landingPage: false,
     logging: {
-      debug: (...args) => opts.logger.debug(args.map(String).join(' ')),
+      // yoga logs at debug several times per request: build the line only when it is kept
+      debug: (...args) => {
+        if (opts.logger.isLevelEnabled('debug')) opts.logger.debug(args.map(String).join(' '));
+      },
       info: (...args) => opts.logger.info(args.map(String).join(' ')),
       warn: (...args) => opts.logger.warn(args.map(String).join(' ')),
       error: (...args) => opts.logger.error(args.map(String).join(' ')),
