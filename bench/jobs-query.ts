@@ -283,12 +283,13 @@ async function main(): Promise<void> {
     ];
 
     // statements per page
-    const knex = conn.getKnex();
+    // both connections: the writer's and the reader's (the task-center page reads on the latter)
+    const knexes = [orm.em.getConnection('write').getKnex(), orm.em.getConnection('read').getKnex()];
     let statements = 0;
     const count = (): void => {
       statements++;
     };
-    knex.on('query', count);
+    for (const knex of knexes) knex.on('query', count);
     const statementCount: Record<string, number> = {};
     const rowCount: Record<string, number> = {};
     for (const r of readers) {
@@ -296,7 +297,7 @@ async function main(): Promise<void> {
       rowCount[r.name] = await r.run(null);
       statementCount[r.name] = statements;
     }
-    knex.removeListener('query', count);
+    for (const knex of knexes) knex.removeListener('query', count);
 
     // warm-up, then measured runs interleaved (reader order rotated every run)
     const samples: Record<string, number[]> = {};

@@ -11,6 +11,11 @@ export const migrationsPath = path.resolve(path.dirname(fileURLToPath(import.met
 export function ormConfig(dbFile: string, extra: Partial<Options> = {}): Options {
   return defineConfig({
     dbName: dbFile,
+    // A second connection to the same file for reads that should not queue behind the writer
+    // (SQLite in WAL mode serves readers beside the one writer): the task-center rows. Only
+    // reads that ask for it use it (preferReadReplicas: false).
+    replicas: [{ name: 'read', dbName: dbFile }],
+    preferReadReplicas: false,
     entities,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },

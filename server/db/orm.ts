@@ -14,6 +14,10 @@ export async function openDatabase(dbFile: string): Promise<Orm> {
   await conn.execute('pragma synchronous = NORMAL');
   await conn.execute('pragma busy_timeout = 5000');
   await conn.execute('pragma foreign_keys = ON');
+  // the read connection (see ormConfig) waits for locks too, and can never write
+  const reader = orm.em.getConnection('read');
+  await reader.execute('pragma busy_timeout = 5000');
+  await reader.execute('pragma query_only = ON');
   await orm.getMigrator().up();
   return orm;
 }

@@ -706,9 +706,10 @@ export class JobRepository implements JobStore {
    * A page of the task center, newest first: three statements whatever the page size (the jobs
    * with the dispatch state, then the stages and the workers of those jobs), never one query per
    * row. Each statement returns its rows as JSON text (see jsonArray); no entities, no identity map.
+   * On the read connection: a page (or a published row) never waits behind the runner's writes.
    */
   async taskCenterPage(first: number, afterId: number | null): Promise<TaskCenterPage> {
-    const conn = this.em.getConnection();
+    const conn = this.em.getConnection('read');
     const [head] = (await conn.execute(
       `select
          (select ${jsonArray(
