@@ -12,12 +12,11 @@
  * `repeat` times interleaved; the table shows the median of the repeats. Each child enqueues all
  * the work first (not timed), then times start → last item done.
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flag, fmt, fmtInt, machine, machineLine, option, repoRoot, table, writeResults } from './lib/jobs-common.js';
+import { answerParent, forkChild, flag, fmt, fmtInt, machine, machineLine, option, table, writeResults, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, ensureRedis, PG_BASE, REDIS } from './lib/jobs-peers.js';
 
 const ITEMS = Number(option('items', '20000'));
@@ -38,7 +37,7 @@ interface DrainResult {
   enqueueSeconds: number;
   notes: string[];
 }
-type ChildMessage = { ok: true; result: DrainResult } | { ok: false; reason: string };
+type ChildMessage = SharedChildMessage<DrainResult>;
 
 interface System {
   name: string;
@@ -286,15 +285,11 @@ const SYSTEMS: System[] = [
 // ---- child -----------------------------------------------------------------------------------------
 
 async function child(name: string): Promise<void> {
-  const sys = SYSTEMS.find((s) => s.name === name);
-  let msg: ChildMessage;
-  try {
+  await answerParent(async () => {
+    const sys = SYSTEMS.find((s) => s.name === name);
     if (!sys) throw new Error(`unknown system ${name}`);
-    msg = { ok: true, result: await sys.run() };
-  } catch (err) {
-    msg = { ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-  }
-  process.send!(msg, () => process.exit(0));
+    return sys.run();
+  });
 }
 
 function runChild(name: string): Promise<ChildMessage> {
@@ -304,20 +299,7 @@ function runChild(name: string): Promise<ChildMessage> {
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=drain-${name}.cpuprofile`);
   }
-  return new Promise((resolve) => {
-    const c = fork(fileURLToPath(import.meta.url), [`--child=${name}`, ...process.argv.slice(2).filter((a) => !a.startsWith('--child='))], {
-      cwd: repoRoot,
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let got: ChildMessage | null = null;
-    const timer = setTimeout(() => c.kill('SIGKILL'), 300_000);
-    c.on('message', (m: ChildMessage) => (got = m));
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(got ?? { ok: false, reason: `child exited with ${code} without a result` });
-    });
-  });
+  return forkChild(fileURLToPath(import.meta.url), name, execArgv);
 }
 
 async function main(): Promise<void> {

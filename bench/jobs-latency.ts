@@ -17,13 +17,12 @@
  * consumer, drains `warmup` jobs added at once (not counted), waits `settle-ms`, then adds one job,
  * waits for it, and records add → start with process.hrtime, `samples` times.
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobType } from '../server/domain/jobs/types.js';
-import { flag, fmt, machine, machineLine, option, repoRoot, sleep, summarize, table, writeResults, type Summary } from './lib/jobs-common.js';
+import { answerParent, forkChild, flag, fmt, machine, machineLine, option, sleep, summarize, table, writeResults, type Summary, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, PG_BASE } from './lib/jobs-peers.js';
 
 const SAMPLES = Number(option('samples', '1000'));
@@ -65,7 +64,7 @@ interface LatencyResult {
   /** The machine's 1-minute load average when the child started and when it finished (other work on the machine). */
   loadAverage?: [number, number];
 }
-type ChildMessage = { ok: true; result: LatencyResult } | { ok: false; reason: string };
+type ChildMessage = SharedChildMessage<LatencyResult>;
 
 interface System {
   name: string;
@@ -435,17 +434,13 @@ const SYSTEMS: System[] = [
 // ---- child -----------------------------------------------------------------------------------------
 
 async function child(name: string): Promise<void> {
-  const sys = SYSTEMS.find((s) => s.name === name);
-  let msg: ChildMessage;
-  try {
+  await answerParent(async () => {
+    const sys = SYSTEMS.find((s) => s.name === name);
     if (!sys) throw new Error(`unknown system ${name}`);
     const load0 = os.loadavg()[0]!;
     const result = await sys.run();
-    msg = { ok: true, result: { ...result, loadAverage: [load0, os.loadavg()[0]!] } };
-  } catch (err) {
-    msg = { ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-  }
-  process.send!(msg, () => process.exit(0));
+    return { ...result, loadAverage: [load0, os.loadavg()[0]!] as [number, number] };
+  });
 }
 
 function runChild(name: string): Promise<ChildMessage> {
@@ -456,20 +451,7 @@ function runChild(name: string): Promise<ChildMessage> {
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  return new Promise((resolve) => {
-    const c = fork(fileURLToPath(import.meta.url), [`--child=${name}`, ...process.argv.slice(2).filter((a) => !a.startsWith('--child='))], {
-      cwd: repoRoot,
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let got: ChildMessage | null = null;
-    const timer = setTimeout(() => c.kill('SIGKILL'), 300_000);
-    c.on('message', (m: ChildMessage) => (got = m));
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(got ?? { ok: false, reason: `child exited with ${code} without a result` });
-    });
-  });
+  return forkChild(fileURLToPath(import.meta.url), name, execArgv);
 }
 
 async function main(): Promise<void> {

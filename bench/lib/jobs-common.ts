@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,3 +90,38 @@ export function writeResults(name: string, json: unknown, markdown: string): voi
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What a benchmark child sends its parent: its result, or why it has none. */
+export type ChildMessage<R> = { ok: true; result: R } | { ok: false; reason: string };
+
+/**
+ * Runs `script` again as a child process for one system (`--child=<name>` plus this process's
+ * options) and resolves with the one message it sends, or why it sent none (killed after 5 min).
+ */
+export function forkChild<R>(script: string, name: string, execArgv: readonly string[]): Promise<ChildMessage<R>> {
+  return new Promise((resolve) => {
+    const c = fork(script, [`--child=${name}`, ...process.argv.slice(2).filter((a) => !a.startsWith('--child='))], {
+      cwd: repoRoot,
+      execArgv: [...execArgv],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let got: ChildMessage<R> | null = null;
+    const timer = setTimeout(() => c.kill('SIGKILL'), 300_000);
+    c.on('message', (m: ChildMessage<R>) => (got = m));
+    c.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(got ?? { ok: false, reason: `child exited with ${code} without a result` });
+    });
+  });
+}
+
+/** In the child: runs the work, sends its result (or the error) to the parent, and exits. */
+export async function answerParent<R>(work: () => Promise<R>): Promise<void> {
+  let msg: ChildMessage<R>;
+  try {
+    msg = { ok: true, result: await work() };
+  } catch (err) {
+    msg = { ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+  process.send!(msg, () => process.exit(0));
+}

@@ -1,4 +1,4 @@
-import { isMappable, type MappableStream } from '../events/bus.js';
+import type { MappableStream } from '../events/bus.js';
 
 /**
  * A subscription source that first yields a snapshot, then live events. The live stream must
@@ -8,7 +8,7 @@ import { isMappable, type MappableStream } from '../events/bus.js';
  * live stream, also while it waits for an event.
  */
 export function snapshotThenLive<T>(
-  live: AsyncIterableIterator<T>,
+  live: MappableStream<T>,
   snapshot: () => readonly T[] | Promise<readonly T[]>,
 ): MappableStream<T> {
   const taken = snapshot();
@@ -29,14 +29,7 @@ export function snapshotThenLive<T>(
   const self: MappableStream<T> = {
     mapped<R>(fn: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
       map = fn as (value: T) => unknown;
-      source = isMappable(live)
-        ? live.mapped(fn)
-        : {
-            next: () => live.next().then((r) => (r.done ? r : Promise.resolve(fn(r.value)).then((v) => ({ value: v, done: false as const })))),
-            [Symbol.asyncIterator]() {
-              return this;
-            },
-          };
+      source = live.mapped(fn);
       return self as unknown as AsyncIterableIterator<R>;
     },
     next() {
