@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answerParent, forkChild, flag, fmt, fmtInt, machine, machineLine, option, table, writeResults, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
+import { answerParent, forkChild, median, runInterleaved, flag, fmt, fmtInt, machine, machineLine, option, table, writeResults, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, ensureRedis, PG_BASE, REDIS } from './lib/jobs-peers.js';
 
 const ITEMS = Number(option('items', '20000'));
@@ -305,26 +305,12 @@ function runChild(name: string): Promise<ChildMessage> {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const systems = SYSTEMS.filter((s) => ONLY.length === 0 || ONLY.includes(s.name));
-  const runs: Record<string, DrainResult[]> = {};
-  const unavailable: Record<string, string> = {};
-  for (let r = 0; r < REPEAT; r++) {
-    for (let k = 0; k < systems.length; k++) {
-      const s = systems[(r + k) % systems.length]!;
-      if (unavailable[s.name]) continue;
-      const m = await runChild(s.name);
-      if (m.ok) {
-        (runs[s.name] ??= []).push(m.result);
-        process.stderr.write(`  ${s.name} #${r + 1}: ${fmtInt(m.result.perSecond)} items/s (${m.result.seconds.toFixed(2)} s)\n`);
-      } else {
-        unavailable[s.name] = m.reason;
-        process.stderr.write(`  ${s.name}: unavailable: ${m.reason.split('\n')[0]!.slice(0, 300)}\n`);
-      }
-    }
-  }
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
+  const { runs, unavailable } = await runInterleaved(
+    systems.map((s) => s.name),
+    REPEAT,
+    runChild,
+    (x) => `${fmtInt(x.perSecond)} items/s (${x.seconds.toFixed(2)} s)`,
+  );
   const roadieMedian = runs.roadie ? median(runs.roadie.map((x) => x.perSecond)) : NaN;
   const rows = systems
     .filter((s) => runs[s.name])

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobType } from '../server/domain/jobs/types.js';
-import { answerParent, forkChild, flag, fmt, machine, machineLine, option, sleep, summarize, table, writeResults, type Summary, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
+import { answerParent, forkChild, median, runInterleaved, flag, fmt, machine, machineLine, option, sleep, summarize, table, writeResults, type Summary, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, PG_BASE } from './lib/jobs-peers.js';
 
 const SAMPLES = Number(option('samples', '1000'));
@@ -84,12 +84,6 @@ function deferred<T = void>(): Deferred<T> {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /**
@@ -457,25 +451,11 @@ function runChild(name: string): Promise<ChildMessage> {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const systems = SYSTEMS.filter((s) => ONLY.length === 0 || ONLY.includes(s.name));
-  const runs: Record<string, LatencyResult[]> = {};
-  const unavailable: Record<string, string> = {};
-  for (let r = 0; r < REPEAT; r++) {
-    for (let k = 0; k < systems.length; k++) {
-      const s = systems[(r + k) % systems.length]!;
-      if (unavailable[s.name]) continue;
-      const m = await runChild(s.name);
-      if (m.ok) {
-        (runs[s.name] ??= []).push(m.result);
-        const x = m.result.summary;
-        const extra = m.result.startPath ? `, ${fmt(m.result.startPath.statementsPerJob, 1)} statements before start` : '';
-        const load = m.result.loadAverage ? `, load ${fmt(m.result.loadAverage[0])}→${fmt(m.result.loadAverage[1])}` : '';
-        process.stderr.write(`  ${s.name} #${r + 1}: p50 ${fmt(x.p50)} ms, p99 ${fmt(x.p99)} ms, mean ${fmt(x.mean)} ms${extra}${load}\n`);
-      } else {
-        unavailable[s.name] = m.reason;
-        process.stderr.write(`  ${s.name}: unavailable: ${m.reason.split('\n')[0]!.slice(0, 300)}\n`);
-      }
-    }
-  }
+  const { runs, unavailable } = await runInterleaved(systems.map((s) => s.name), REPEAT, runChild, (x) => {
+    const extra = x.startPath ? `, ${fmt(x.startPath.statementsPerJob, 1)} statements before start` : '';
+    const load = x.loadAverage ? `, load ${fmt(x.loadAverage[0])}→${fmt(x.loadAverage[1])}` : '';
+    return `p50 ${fmt(x.summary.p50)} ms, p99 ${fmt(x.summary.p99)} ms, mean ${fmt(x.summary.mean)} ms${extra}${load}`;
+  });
   const med = (name: string, key: keyof Summary): number => (runs[name] ? median(runs[name].map((x) => x.summary[key])) : NaN);
   const range = (name: string, key: keyof Summary): string => {
     const v = runs[name]!.map((x) => x.summary[key]);

@@ -44,6 +44,13 @@ export function machineLine(m: Machine): string {
 }
 
 /** Nearest-rank percentile of `values` (any order), p in [0, 100]. */
+/** The median (the mean of the middle two for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,4 +131,33 @@ export async function answerParent<R>(work: () => Promise<R>): Promise<void> {
     msg = { ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
   process.send!(msg, () => process.exit(0));
+}
+
+/**
+ * Runs every system `repeat` times, one child at a time, rotating the order each round so no
+ * system always goes first; a system whose child fails is reported once and skipped after.
+ */
+export async function runInterleaved<R>(
+  names: readonly string[],
+  repeat: number,
+  runChild: (name: string) => Promise<ChildMessage<R>>,
+  describe: (result: R) => string,
+): Promise<{ runs: Record<string, R[]>; unavailable: Record<string, string> }> {
+  const runs: Record<string, R[]> = {};
+  const unavailable: Record<string, string> = {};
+  for (let r = 0; r < repeat; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length]!;
+      if (unavailable[name]) continue;
+      const m = await runChild(name);
+      if (m.ok) {
+        (runs[name] ??= []).push(m.result);
+        process.stderr.write(`  ${name} #${r + 1}: ${describe(m.result)}\n`);
+      } else {
+        unavailable[name] = m.reason;
+        process.stderr.write(`  ${name}: unavailable: ${m.reason.split('\n')[0]!.slice(0, 300)}\n`);
+      }
+    }
+  }
+  return { runs, unavailable };
 }
