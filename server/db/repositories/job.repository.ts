@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
+import { statementsOf, type SqlValue, type Statements } from '../statements.js';
 import type { JobScope } from '../../domain/jobs/scope.js';
 import type { ClaimedItem, ClaimRequest, ItemEnd, JobStore, QueuedJobRow, StoredJob, StoredStage, WorkerSnapshot } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
@@ -94,6 +95,32 @@ export interface DispatchSnapshot {
 }
 
 type JobPatch = Partial<Pick<JobRunRow, 'startedAt' | 'finishedAt' | 'error' | 'owner' | 'ownerHeartbeatAt' | 'notBefore' | 'result'>>;
+type StagePatch = Partial<Pick<JobStageRow, 'startedAt' | 'finishedAt'>>;
+
+/** The columns a transition may set besides the status, by property (values stored as the ORM stores them). */
+const JOB_PATCH_COLUMNS: Readonly<Record<keyof JobPatch, string>> = {
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  error: 'error',
+  owner: 'owner',
+  ownerHeartbeatAt: 'owner_heartbeat_at',
+  notBefore: 'not_before',
+  result: 'result',
+};
+const STAGE_PATCH_COLUMNS: Readonly<Record<keyof StagePatch, string>> = { startedAt: 'started_at', finishedAt: 'finished_at' };
+
+/** `, column = ?` for each property the patch sets (an undefined property is left alone), with the values. */
+function assignments<P extends object>(patch: P, columns: Readonly<Record<keyof P, string>>): { sql: string; values: SqlValue[] } {
+  let sql = '';
+  const values: SqlValue[] = [];
+  for (const key of Object.keys(columns) as (keyof P)[]) {
+    const v: unknown = patch[key];
+    if (v === undefined) continue;
+    sql += `, ${columns[key]} = ?`;
+    values.push(v instanceof Date ? v.getTime() : v === null || typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v));
+  }
+  return { sql, values };
+}
 
 interface RawClaimed {
   id: number;
@@ -129,29 +156,20 @@ const REMOVABLE_SQL = JOB_REMOVABLE_STATUSES.map((st) => `'${st}'`).join(', ');
  * on the current status); zero rows changed means another actor won and nothing happened.
  */
 export class JobRepository implements JobStore {
-  constructor(private readonly em: EntityManager) {}
-
   /**
-   * Runs `fn` in a transaction on a fork, with explicit begin/commit. MikroORM's transactional()
-   * keeps its context in an AsyncLocalStorage, and on Node 20 the first AsyncLocalStorage.run()
-   * turns on promise hooks for the whole process: every promise afterwards is slower (measured:
-   * the subscription fan-out went from 1.4x to 1.7x the bare broadcast, bench/fanout.ts).
+   * The runner's and the task center's statements, prepared once (see statements.ts: a fraction of
+   * the ORM's cost per statement). Transactions are explicit BEGIN IMMEDIATE … COMMIT there:
+   * MikroORM's transactional() keeps its context in an AsyncLocalStorage, and on Node 20 the first
+   * AsyncLocalStorage.run() turns on promise hooks for the whole process, which made every promise
+   * slower (the subscription fan-out went from 1.4x to 1.7x the bare broadcast, bench/fanout.ts).
    */
-  private async inTransaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
-    const em = this.em.fork();
-    await em.begin();
-    // committed on the connection: em.commit() flushes through a UnitOfWork that also enters an
-    // AsyncLocalStorage, and nothing here is tracked by the unit of work anyway
-    const ctx = em.getTransactionContext();
-    const conn = em.getConnection();
-    try {
-      const result = await fn(em);
-      await conn.commit(ctx);
-      return result;
-    } catch (err) {
-      await conn.rollback(ctx);
-      throw err;
-    }
+  private readonly sql: Statements;
+  /** The read connection (query_only): pages and rows never wait behind the runner's writes. */
+  private readonly readSql: Statements;
+
+  constructor(private readonly em: EntityManager) {
+    this.sql = statementsOf(em.getConnection().getKnex());
+    this.readSql = statementsOf(em.getConnection('read').getKnex());
   }
 
   /** Creates the lanes with default limits; existing limits are kept. */
@@ -166,7 +184,7 @@ export class JobRepository implements JobStore {
   }
 
   async laneLimits(): Promise<Record<Lane, number>> {
-    const rows = await this.em.fork().find(LaneSchema, {});
+    const rows = await this.sql.all<{ name: Lane; concurrency: number }>(`select name, concurrency from lanes`);
     return Object.fromEntries(rows.map((r) => [r.name, r.concurrency])) as Record<Lane, number>;
   }
 
@@ -176,46 +194,29 @@ export class JobRepository implements JobStore {
 
   /** Inserts a queued job and its pending stages in one transaction; returns the job id. */
   async createJob(job: NewJob, now = new Date()): Promise<number> {
-    return this.inTransaction(async (em) => {
-      const id = await em.insert(JobRunSchema, {
-        jobType: job.jobType,
-        status: 'queued',
-        lane: job.lane,
-        priority: job.priority,
-        requestedBy: job.requestedBy,
-        configSnapshot: job.configSnapshot,
-        scope: job.scope,
-        params: job.params ?? null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await em.insertMany(
-        JobStageSchema,
-        job.stages.map((stageType, seq) => ({ job: id, stageType, seq, status: 'pending' as StageStatus })),
+    const t = now.getTime();
+    return this.sql.transaction(async (sql) => {
+      const [row] = await sql.all<{ id: number }>(
+        `insert into job_runs (job_type, status, lane, priority, requested_by, config_snapshot, scope, params, created_at, updated_at)
+         values (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+        [job.jobType, job.lane, job.priority, job.requestedBy, JSON.stringify(job.configSnapshot), JSON.stringify(job.scope), jsonOrNull(job.params), t, t],
       );
-      return id as number;
+      const id = row!.id;
+      // the stages in their order, as one statement: seq is the position in the array
+      await sql.run(`insert into job_stages (job_id, stage_type, seq, status) select ?, value, key, 'pending' from json_each(?)`, [id, JSON.stringify(job.stages)]);
+      return id;
     });
   }
 
   /** Adds items to a stage (an existing key is kept as it is); the stage's total follows by trigger. */
   async addItems(jobId: number, stageId: number, items: readonly NewItem[]): Promise<void> {
     if (items.length === 0) return;
-    await this.em
-      .fork()
-      .createQueryBuilder(JobItemSchema)
-      .insert(
-        items.map((i) => ({
-          job: jobId,
-          stage: stageId,
-          itemKey: i.itemKey,
-          label: i.label ?? null,
-          payload: i.payload ?? null,
-          status: 'pending' as ItemStatus,
-        })),
-      )
-      .onConflict(['stage', 'itemKey'])
-      .ignore()
-      .execute();
+    await this.sql.run(
+      `insert into job_items (job_id, stage_id, item_key, label, payload, status)
+       select ?, ?, value ->> 'key', value ->> 'label', value ->> 'payload', 'pending' from json_each(?) where true
+       on conflict (stage_id, item_key) do nothing`,
+      [jobId, stageId, JSON.stringify(items.map((i) => ({ key: i.itemKey, label: i.label ?? null, payload: jsonOrNull(i.payload) })))],
+    );
   }
 
   async findJob(id: number): Promise<JobRunRow | null> {
@@ -228,19 +229,35 @@ export class JobRepository implements JobStore {
 
   /** precondition: status ∈ from. */
   async transitionJob(id: number, from: readonly JobStatus[], to: JobStatus, patch: JobPatch = {}, now = new Date()): Promise<boolean> {
-    const n = await this.em.fork().nativeUpdate(JobRunSchema, { id, status: { $in: [...from] } }, { ...patch, status: to, updatedAt: now });
+    const set = assignments(patch, JOB_PATCH_COLUMNS);
+    const n = await this.sql.run(
+      `update job_runs set status = ?, updated_at = ?${set.sql} where id = ? and status in (select value from json_each(?))`,
+      [to, now.getTime(), ...set.values, id, JSON.stringify(from)],
+    );
     return n === 1;
   }
 
   /** precondition: status ∈ from. */
-  async transitionStage(id: number, from: readonly StageStatus[], to: StageStatus, patch: Partial<Pick<JobStageRow, 'startedAt' | 'finishedAt'>> = {}): Promise<boolean> {
-    const n = await this.em.fork().nativeUpdate(JobStageSchema, { id, status: { $in: [...from] } }, { ...patch, status: to });
+  async transitionStage(id: number, from: readonly StageStatus[], to: StageStatus, patch: StagePatch = {}): Promise<boolean> {
+    const set = assignments(patch, STAGE_PATCH_COLUMNS);
+    const n = await this.sql.run(`update job_stages set status = ?${set.sql} where id = ? and status in (select value from json_each(?))`, [
+      to,
+      ...set.values,
+      id,
+      JSON.stringify(from),
+    ]);
     return n === 1;
   }
 
   /** precondition: the stage's status ∈ from, for every stage of the job it changes. */
-  async transitionStages(jobId: number, from: readonly StageStatus[], to: StageStatus, patch: Partial<Pick<JobStageRow, 'finishedAt'>> = {}): Promise<number> {
-    return this.em.fork().nativeUpdate(JobStageSchema, { job: jobId, status: { $in: [...from] } }, { ...patch, status: to });
+  async transitionStages(jobId: number, from: readonly StageStatus[], to: StageStatus, patch: Pick<StagePatch, 'finishedAt'> = {}): Promise<number> {
+    const set = assignments(patch, STAGE_PATCH_COLUMNS);
+    return this.sql.run(`update job_stages set status = ?${set.sql} where job_id = ? and status in (select value from json_each(?))`, [
+      to,
+      ...set.values,
+      jobId,
+      JSON.stringify(from),
+    ]);
   }
 
   /**
@@ -248,14 +265,13 @@ export class JobRepository implements JobStore {
    * one guarded write that returns it (null when no stage is left to run).
    */
   async startNextStage(jobId: number, now = new Date()): Promise<StoredStage | null> {
-    const rows = (await this.em.getConnection().execute(
+    const rows = await this.sql.all<{ id: number; stage_type: StageType; seq: number; status: StageStatus; total_items: number }>(
       `update job_stages set status = 'running', started_at = coalesce(started_at, ?)
        where id = (select id from job_stages where job_id = ? and status in ('pending', 'paused') order by seq limit 1)
          and status in ('pending', 'paused')
        returning id, stage_type, seq, status, total_items`,
       [now.getTime(), jobId],
-      'all',
-    )) as { id: number; stage_type: StageType; seq: number; status: StageStatus; total_items: number }[];
+    );
     const r = rows[0];
     return r ? { id: r.id, stageType: r.stage_type, seq: r.seq, status: r.status, totalItems: r.total_items } : null;
   }
@@ -269,7 +285,7 @@ export class JobRepository implements JobStore {
    */
   async claimJob(id: number, owner: string, now = new Date()): Promise<StoredJob | null> {
     const t = now.getTime();
-    const rows = (await this.em.getConnection().execute(
+    const rows = await this.sql.all<{ id: number; job_type: JobType; status: JobStatus; lane: Lane; scope: string; params: string | null }>(
       `update job_runs set status = 'running', owner = ?, owner_heartbeat_at = ?, started_at = coalesce(started_at, ?), updated_at = ?
        where id = ? and status = 'queued' and (not_before is null or not_before <= ?)
          and (select count(*) from job_runs r where r.lane = job_runs.lane and r.status in ('running', 'pause_requested'))
@@ -279,8 +295,7 @@ export class JobRepository implements JobStore {
                and (q.priority, q.created_at, q.id) < (job_runs.priority, job_runs.created_at, job_runs.id))
        returning id, job_type, status, lane, scope, params`,
       [owner, t, t, t, id, t, t],
-      'all',
-    )) as { id: number; job_type: JobType; status: JobStatus; lane: Lane; scope: string; params: string | null }[];
+    );
     const r = rows[0];
     if (!r) return null;
     return {
@@ -327,7 +342,7 @@ export class JobRepository implements JobStore {
       return arm;
     });
     const claimCte = arms.length > 0 ? arms.join(' union all ') : 'select null, null, null where false';
-    const rows = (await this.em.getConnection().execute(
+    const rows = await this.sql.all<RawClaimed & { status: ItemStatus }>(
       `with e(id, worker, status, last_error, last_error_code, next_attempt_at, done_bytes) as (
          select value ->> 'id', value ->> 'worker', value ->> 'status', value ->> 'lastError', value ->> 'lastErrorCode',
                 value ->> 'nextAttemptAt', value ->> 'doneBytes' from json_each(?)),
@@ -355,8 +370,7 @@ export class JobRepository implements JobStore {
        returning job_items.id, job_items.job_id, job_items.stage_id, job_items.item_key, job_items.label, job_items.payload,
                  job_items.attempts, job_items.done_bytes, job_items.worker_name, job_items.status`,
       [endsJson, ...wanted.flatMap((c) => [c.stageId, t, c.workerNames.length]), JSON.stringify(wanted.flatMap((c) => c.workerNames)), t, t, t],
-      'all',
-    )) as (RawClaimed & { status: ItemStatus })[];
+    );
     // RETURNING cannot name the FROM side: a row now running was claimed, any other one ended
     const ended = new Set<number>();
     const claimed: ClaimedItem[] = [];
@@ -379,13 +393,7 @@ export class JobRepository implements JobStore {
 
   /** Status counts of a stage's items (one statement). */
   async stageItemCounts(stageId: number): Promise<Record<ItemStatus, number>> {
-    const rows = (await this.em
-      .fork()
-      .getConnection()
-      .execute(`select status, count(*) as n from job_items where stage_id = ? group by status`, [stageId], 'all')) as {
-      status: ItemStatus;
-      n: number;
-    }[];
+    const rows = await this.sql.all<{ status: ItemStatus; n: number }>(`select status, count(*) as n from job_items where stage_id = ? group by status`, [stageId]);
     const out: Record<ItemStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
@@ -393,9 +401,7 @@ export class JobRepository implements JobStore {
 
   /** Cancels a job's pending items (the stage counters follow by trigger). */
   async cancelPendingItems(jobId: number, now = new Date()): Promise<void> {
-    await this.em
-      .getConnection()
-      .execute(`update job_items set status = 'canceled', finished_at = ? where job_id = ? and status = 'pending'`, [now.getTime(), jobId], 'run');
+    await this.sql.run(`update job_items set status = 'canceled', finished_at = ? where job_id = ? and status = 'pending'`, [now.getTime(), jobId]);
   }
 
   /**
@@ -421,7 +427,7 @@ export class JobRepository implements JobStore {
         errors: w.errorDelta,
       })),
     );
-    await this.em.getConnection().execute(
+    await this.sql.run(
       `insert into job_workers (job_id, worker_name, stage_id, status, current_item_id, current_display_text, heartbeat_at,
          downloaded_bytes, total_bytes, speed_bytes_per_sec, progress_percent, processed_count, error_count, updated_at)
        select w.value ->> 'job', w.value ->> 'name', w.value ->> 'stage', w.value ->> 'status', w.value ->> 'item', w.value ->> 'text',
@@ -436,12 +442,11 @@ export class JobRepository implements JobStore {
          processed_count = job_workers.processed_count + excluded.processed_count,
          error_count = job_workers.error_count + excluded.error_count, updated_at = excluded.updated_at`,
       [now.getTime(), json],
-      'run',
     );
   }
 
   async addEvent(jobId: number, kind: string, data: Record<string, unknown> | null = null, now = new Date()): Promise<void> {
-    await this.em.fork().insert(JobEventSchema, { job: jobId, at: now, kind, data });
+    await this.sql.run(`insert into job_events (job_id, at, kind, data) values (?, ?, ?, ?)`, [jobId, now.getTime(), kind, jsonOrNull(data)]);
   }
 
   /**
@@ -450,104 +455,81 @@ export class JobRepository implements JobStore {
    * jobs' worker slots are reset. One transaction; returns the ids of the jobs it moved.
    */
   async recoverOrphans(isOrphan: { ownerNot: string } | { heartbeatBefore: Date }, now = new Date()): Promise<number[]> {
-    return this.inTransaction(async (em) => {
-      const conn = em.getConnection();
-      const ctx = em.getTransactionContext();
+    return this.sql.transaction(async (sql) => {
       const where =
         'ownerNot' in isOrphan
           ? { sql: `(owner is null or owner <> ?)`, arg: isOrphan.ownerNot as string | number }
           : { sql: `(owner_heartbeat_at is null or owner_heartbeat_at < ?)`, arg: isOrphan.heartbeatBefore.getTime() };
-      const jobs = (await conn.execute(
+      const jobs = await sql.all<{ id: number; status: JobStatus }>(
         `select id, status from job_runs where status in ('running', 'pause_requested') and ${where.sql}`,
         [where.arg],
-        'all',
-        ctx,
-      )) as { id: number; status: JobStatus }[];
+      );
       if (jobs.length === 0) return [];
       const ids = jobs.map((j) => j.id);
       const marks = ids.map(() => '?').join(', ');
       const t = now.getTime();
-      await conn.execute(
+      await sql.run(
         `update job_items set status = 'pending', worker_name = null, heartbeat_at = null, attempts = attempts + 1
          where job_id in (${marks}) and status = 'running'`,
         ids,
-        'run',
-        ctx,
       );
-      await conn.execute(`update job_stages set status = 'pending' where job_id in (${marks}) and status = 'running'`, ids, 'run', ctx);
-      await conn.execute(
+      await sql.run(`update job_stages set status = 'pending' where job_id in (${marks}) and status = 'running'`, ids);
+      await sql.run(
         `update job_runs set status = case status when 'running' then 'queued' else 'paused' end, owner = null, owner_heartbeat_at = null, updated_at = ?
          where id in (${marks}) and status in ('running', 'pause_requested')`,
         [t, ...ids],
-        'run',
-        ctx,
       );
-      await conn.execute(
+      await sql.run(
         `update job_workers set status = 'idle', current_item_id = null, current_display_text = null, speed_bytes_per_sec = null where job_id in (${marks})`,
         ids,
-        'run',
-        ctx,
       );
       return ids;
     });
   }
 
   async heartbeat(itemIds: readonly number[], jobIds: readonly number[] = [], now = new Date()): Promise<void> {
-    const conn = this.em.getConnection();
     const t = now.getTime();
     if (itemIds.length > 0) {
-      await conn.execute(`update job_items set heartbeat_at = ? where status = 'running' and id in (select value from json_each(?))`, [t, JSON.stringify(itemIds)], 'run');
+      await this.sql.run(`update job_items set heartbeat_at = ? where status = 'running' and id in (select value from json_each(?))`, [t, JSON.stringify(itemIds)]);
     }
     if (jobIds.length > 0) {
-      await conn.execute(`update job_runs set owner_heartbeat_at = ? where id in (select value from json_each(?))`, [t, JSON.stringify(jobIds)], 'run');
+      await this.sql.run(`update job_runs set owner_heartbeat_at = ? where id in (select value from json_each(?))`, [t, JSON.stringify(jobIds)]);
     }
   }
 
   /** Running items whose heartbeat is older than `cutoff` go back to pending, the attempt counted. */
   async reclaimStaleItems(cutoff: Date): Promise<number> {
-    const res = (await this.em.fork().getConnection().execute(
+    return this.sql.run(
       // running items belong to unfinished jobs: found through the few of those (job_items has no
       // index on status alone, so that claims and ends keep fewer indexes up to date)
       `update job_items set status = 'pending', worker_name = null, heartbeat_at = null, attempts = attempts + 1
        where job_id in (select id from job_runs where status in ('queued', 'running', 'pause_requested', 'paused'))
          and status = 'running' and (heartbeat_at is null or heartbeat_at < ?)`,
       [cutoff.getTime()],
-      'run',
-    )) as { affectedRows?: number; changes?: number };
-    return res.affectedRows ?? res.changes ?? 0;
+    );
   }
 
   async queuedJobs(): Promise<QueuedJobRow[]> {
-    const rows = await this.em
-      .fork()
+    const rows = await this.sql.all<{ id: number; lane: Lane; priority: number; created_at: number | string; not_before: number | string | null }>(
       // No ORDER BY: sorting by id would make SQLite walk the whole table in id order instead of
       // using the status index; the dispatch rule orders the (few) queued jobs itself.
-      .find(JobRunSchema, { status: 'queued' }, { fields: ['id', 'lane', 'priority', 'createdAt', 'notBefore'] });
-    return rows.map((r) => ({ id: r.id, lane: r.lane, priority: r.priority, createdAt: r.createdAt, notBefore: r.notBefore ?? null }));
+      `select id, lane, priority, created_at, not_before from job_runs where status = 'queued'`,
+    );
+    return rows.map((r) => ({ id: r.id, lane: r.lane, priority: r.priority, createdAt: dateOf(r.created_at) as Date, notBefore: dateOf(r.not_before) }));
   }
 
   /** Jobs holding a lane slot (running or pausing), with their lanes. */
   async runningJobs(): Promise<{ id: number; lane: Lane; jobType: JobType }[]> {
-    return ((await this.em
-      .fork()
-      .getConnection()
-      .execute(`select id, lane, job_type as jobType from job_runs where status in ('running', 'pause_requested')`, [], 'all')) as {
-      id: number;
-      lane: Lane;
-      jobType: JobType;
-    }[]).sort((a, b) => a.id - b.id); // sorted here: an ORDER BY id would bypass the status index
+    return (
+      await this.sql.all<{ id: number; lane: Lane; jobType: JobType }>(`select id, lane, job_type as jobType from job_runs where status in ('running', 'pause_requested')`)
+    ).sort((a, b) => a.id - b.id); // sorted here: an ORDER BY id would bypass the status index
   }
 
   /** Queued and pausing jobs per lane, for the lanes view (one statement). */
   async laneCounts(): Promise<{ lane: Lane; running: number; queued: number }[]> {
-    return (await this.em
-      .fork()
-      .getConnection()
-      .execute(
-        `select lane, sum(status in ('running', 'pause_requested')) as running, sum(status = 'queued') as queued from job_runs group by lane`,
-        [],
-        'all',
-      )) as { lane: Lane; running: number; queued: number }[];
+    return this.sql.all<{ lane: Lane; running: number; queued: number }>(
+      `select lane, sum(status in ('running', 'pause_requested')) as running, sum(status = 'queued') as queued from job_runs group by lane`,
+    );
   }
 
   /**
@@ -556,35 +538,26 @@ export class JobRepository implements JobStore {
    * finished job (failed / completed_with_errors) queues again. Returns how many items.
    */
   async retryFailedItems(jobId: number, reopenJob: boolean, now = new Date(), onlyDue = false): Promise<number> {
-    return this.inTransaction(async (em) => {
-      const conn = em.getConnection();
-      const ctx = em.getTransactionContext();
+    return this.sql.transaction(async (sql) => {
       // onlyDue: the retry scheduler takes retryable items whose backoff has elapsed; a person takes all
       const due = onlyDue ? ' and next_attempt_at is not null and next_attempt_at <= ?' : '';
-      const res = (await conn.execute(
+      const n = await sql.run(
         // an automatic retry counts as an attempt (the backoff and the limit read it); a person's does not
         `update job_items set status = 'pending', next_attempt_at = null, finished_at = null${onlyDue ? ', attempts = attempts + 1' : ''}
          where job_id = ? and status = 'failed'${due}`,
         onlyDue ? [jobId, now.getTime()] : [jobId],
-        'run',
-        ctx,
-      )) as { affectedRows?: number; changes?: number };
-      const n = res.affectedRows ?? res.changes ?? 0;
+      );
       if (n === 0) return 0;
-      await conn.execute(
+      await sql.run(
         `update job_stages set status = case when status in ('failed', 'completed_with_errors', 'skipped') then 'pending' else status end,
            finished_at = case when status in ('failed', 'completed_with_errors', 'skipped') then null else finished_at end
          where job_id = ?`,
         [jobId],
-        'run',
-        ctx,
       );
       if (reopenJob) {
-        await conn.execute(
+        await sql.run(
           `update job_runs set status = 'queued', finished_at = null, updated_at = ? where id = ? and status in ('failed', 'completed_with_errors')`,
           [now.getTime(), jobId],
-          'run',
-          ctx,
         );
       }
       return n;
@@ -593,15 +566,14 @@ export class JobRepository implements JobStore {
 
   /** Finished jobs (failed / completed_with_errors) with failed items whose retry is due. */
   async jobsWithDueRetries(now = new Date()): Promise<number[]> {
-    const rows = (await this.em.fork().getConnection().execute(
+    const rows = await this.sql.all<{ id: number }>(
       `select j.id from job_runs j
        where j.status in ('failed', 'completed_with_errors')
          and exists (select 1 from job_items i where i.job_id = j.id and i.status = 'failed'
                      and i.next_attempt_at is not null and i.next_attempt_at <= ?)
        order by j.id`,
       [now.getTime()],
-      'all',
-    )) as { id: number }[];
+    );
     return rows.map((r) => r.id);
   }
 
@@ -628,12 +600,7 @@ export class JobRepository implements JobStore {
    * precondition: status ∈ JOB_REMOVABLE_STATUSES.
    */
   async deleteJob(id: number): Promise<boolean> {
-    const res = (await this.em.fork().getConnection().execute(
-      `delete from job_runs where id = ? and status in (${REMOVABLE_SQL})`,
-      [id],
-      'run',
-    )) as { affectedRows?: number; changes?: number };
-    return (res.affectedRows ?? res.changes ?? 0) === 1;
+    return (await this.sql.run(`delete from job_runs where id = ? and status in (${REMOVABLE_SQL})`, [id])) === 1;
   }
 
   /**
@@ -644,26 +611,22 @@ export class JobRepository implements JobStore {
    */
   async deleteFinishedBefore(cutoff: Date, limit: number): Promise<TaskJobRow[]> {
     if (limit <= 0) return [];
-    const rows = (await this.em.fork().getConnection().execute(
-      // opens with WITH: the driver runs a statement opening with DELETE without reading rows back
+    const rows = await this.sql.all<JsonTaskJob>(
       `with expired(id) as (select id from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?
                             order by coalesce(finished_at, updated_at), id limit ?)
        delete from job_runs where id in (select id from expired) and status in (${REMOVABLE_SQL})
        returning id, job_type as jobType, status, lane, priority, scope, error, created_at as createdAt,
                  started_at as startedAt, finished_at as finishedAt, not_before as notBefore`,
       [cutoff.getTime(), limit],
-      'all',
-    )) as JsonTaskJob[];
+    );
     return rows.map(taskJobRow).sort((a, b) => a.id - b.id);
   }
 
   /** How many jobs deleteFinishedBefore(cutoff, ∞) would delete now (what a dry run reports). */
   async countFinishedBefore(cutoff: Date): Promise<number> {
-    const [r] = (await this.em.fork().getConnection().execute(
-      `select count(*) as n from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?`,
-      [cutoff.getTime()],
-      'all',
-    )) as { n: number }[];
+    const [r] = await this.sql.all<{ n: number }>(`select count(*) as n from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?`, [
+      cutoff.getTime(),
+    ]);
     return Number(r?.n ?? 0);
   }
 
@@ -690,13 +653,7 @@ export class JobRepository implements JobStore {
 
   /** Jobs holding a lane slot, per lane. */
   async runningCounts(): Promise<Record<Lane, number>> {
-    const rows = (await this.em
-      .fork()
-      .getConnection()
-      .execute(`select lane, count(*) as n from job_runs where status in ('running', 'pause_requested') group by lane`, [], 'all')) as {
-      lane: Lane;
-      n: number;
-    }[];
+    const rows = await this.sql.all<{ lane: Lane; n: number }>(`select lane, count(*) as n from job_runs where status in ('running', 'pause_requested') group by lane`);
     const out: Record<Lane, number> = { download: 0, general: 0 };
     for (const r of rows) out[r.lane] = r.n;
     return out;
@@ -709,8 +666,7 @@ export class JobRepository implements JobStore {
    * On the read connection: a page (or a published row) never waits behind the runner's writes.
    */
   async taskCenterPage(first: number, afterId: number | null): Promise<TaskCenterPage> {
-    const conn = this.em.getConnection('read');
-    const [head] = (await conn.execute(
+    const [head] = await this.readSql.all<{ jobs: string | null; dispatch: string | null; limits: string | null }>(
       `select
          (select ${jsonArray(
            `json_object('id', id, 'jobType', job_type, 'status', status, 'lane', lane, 'priority', priority, 'scope', scope,
@@ -723,8 +679,7 @@ export class JobRepository implements JobStore {
          )} from job_runs where status in ('queued', 'running', 'pause_requested')) as dispatch,
          (select json_group_object(name, concurrency) from lanes) as limits`,
       afterId === null ? [first + 1] : [afterId, first + 1],
-      'all',
-    )) as { jobs: string | null; dispatch: string | null; limits: string | null }[];
+    );
     const jobs = parseRows<JsonTaskJob>(head?.jobs);
     const hasNextPage = jobs.length > first;
     const page = jobs.slice(0, first).map(taskJobRow);
@@ -733,17 +688,16 @@ export class JobRepository implements JobStore {
     const workersByJob = new Map<number, TaskWorkerRow[]>(ids.map((id) => [id, []]));
     if (ids.length > 0) {
       const marks = ids.map(() => '?').join(', ');
-      const [stages, workers] = (await Promise.all([
-        conn.execute(
+      const [stages, workers] = await Promise.all([
+        this.readSql.all<{ rows_json: string | null }>(
           `select ${jsonArray(
             `json_object('jobId', job_id, 'stageType', stage_type, 'status', status, 'totalItems', total_items,
                'succeededItems', succeeded_items, 'failedItems', failed_items, 'skippedItems', skipped_items, 'canceledItems', canceled_items)`,
             'job_id, seq',
           )} as rows_json from job_stages where job_id in (${marks})`,
           ids,
-          'all',
         ),
-        conn.execute(
+        this.readSql.all<{ rows_json: string | null }>(
           `select ${jsonArray(
             `json_object('jobId', job_id, 'workerName', worker_name, 'status', status, 'currentDisplayText', current_display_text,
                'heartbeatAt', heartbeat_at, 'processedCount', processed_count, 'errorCount', error_count,
@@ -752,9 +706,8 @@ export class JobRepository implements JobStore {
             'job_id, worker_name',
           )} as rows_json from job_workers where job_id in (${marks})`,
           ids,
-          'all',
         ),
-      ])) as [{ rows_json: string | null }[], { rows_json: string | null }[]];
+      ]);
       for (const s of parseRows<JsonTaskStage>(stages[0]?.rows_json)) stagesByJob.get(s.jobId)?.push(s);
       for (const w of parseRows<JsonTaskWorker>(workers[0]?.rows_json)) workersByJob.get(w.jobId)?.push(taskWorkerRow(w));
     }
@@ -774,6 +727,11 @@ export class JobRepository implements JobStore {
  */
 function jsonArray(object: string, orderBy: string): string {
   return `'[' || group_concat(${object}, ',' order by ${orderBy}) || ']'`;
+}
+
+/** A JSON column's text as the ORM writes it (null stays SQL NULL). */
+function jsonOrNull(v: Record<string, unknown> | null | undefined): string | null {
+  return v == null ? null : JSON.stringify(v);
 }
 
 function parseRows<T>(json: string | null | undefined): T[] {
