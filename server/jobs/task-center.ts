@@ -239,13 +239,11 @@ export class TaskCenter {
       configSnapshot: {},
       params,
     });
-    // first the runner (it may start the job at once), then the record and the row
+    // first the runner (it may start the job at once), then the row (its 'created' event was written with it)
     this.runner.offer(id);
     // the row goes out now; the job's next changes (it starting at once) follow coalesced
     this.throttleOf(id).noteEmitted();
-    await this.repo.addEvent(id, 'created', { jobType: input.jobType });
-    await this.publishRow(id, 'ADDED');
-    return this.result(id);
+    return this.resultOf(id, await this.publishRow(id, 'ADDED'));
   }
 
   /** A task job's typed parameters and result (one statement); null when the job does not exist. */
@@ -266,8 +264,7 @@ export class TaskCenter {
       return refused;
     }
     await this.repo.settleCommand(commandId, 'applied', null);
-    await this.publishRow(jobId, 'CHANGED');
-    return this.result(jobId);
+    return this.resultOf(jobId, await this.publishRow(jobId, 'CHANGED'));
   }
 
   /**
@@ -355,8 +352,7 @@ export class TaskCenter {
     if (n === 0) return refuse(this.refused(job.status, 'retry_failed_items', 'the job has no failed items'));
     await this.repo.settleCommand(commandId, 'applied', null);
     await this.repo.addEvent(jobId, 'retry_failed_items', { items: n });
-    await this.publishRow(jobId, 'CHANGED');
-    return this.result(jobId);
+    return this.resultOf(jobId, await this.publishRow(jobId, 'CHANGED'));
   }
 
   /** The retry scheduler's work: reopens finished jobs whose failed items are due again. */
@@ -454,17 +450,20 @@ export class TaskCenter {
     this.bus.publish('task:row', { kind: 'REMOVED', row }, String(row.jobId));
   }
 
-  private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<void> {
-    if (this.closed) return;
+  /** Reads the job's row and publishes it (and the lanes when they may have changed); returns the row. */
+  private async publishRow(jobId: number, kind: 'ADDED' | 'CHANGED'): Promise<TaskRowView | null> {
+    if (this.closed) return null;
     try {
       const read = await this.rowWithLanes(jobId);
-      if (!read) return;
+      if (!read) return null;
       const { row, lanes } = read;
       if (isJobFinal(row.status)) this.throttles.delete(jobId); // nothing more to coalesce for it
       this.bus.publish('task:row', { kind, row }, String(jobId));
       if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', lanes);
+      return row;
     } catch (err) {
       this.log.warn({ err, jobId }, 'could not publish a task-center row');
+      return null;
     }
   }
 
@@ -515,8 +514,9 @@ export class TaskCenter {
     };
   }
 
-  private async result(jobId: number): Promise<JobResult> {
-    const row = await this.row(jobId);
+  /** The answer to a mutation: the row it published, else the row read now (closed, or the publication failed). */
+  private async resultOf(jobId: number, published: TaskRowView | null): Promise<JobResult> {
+    const row = published ?? (await this.row(jobId));
     return row ? { ok: true, job: row } : this.notFound(jobId);
   }
 

@@ -54,11 +54,13 @@ describe('prepared statements on the ORM connection', () => {
     const em = orm.em.fork();
     await em.begin();
     const conn = em.getConnection();
-    await conn.execute(`insert into t (v) values ('orm')`, [], 'run', em.getTransactionContext());
+    const ctx = em.getTransactionContext();
+    if (!ctx) throw new Error('no transaction');
+    await conn.execute(`insert into t (v) values ('orm')`, [], 'run', ctx);
     // waits for the ORM's transaction: it must not land inside it (and vanish with its rollback)
     const ours = sql.run(`insert into t (v) values ('ours')`);
     await new Promise((r) => setTimeout(r, 50));
-    await conn.rollback(em.getTransactionContext());
+    await conn.rollback(ctx);
     await ours;
     expect(await sql.all<{ v: string }>('select v from t')).toEqual([{ v: 'ours' }]);
   });

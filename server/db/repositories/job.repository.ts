@@ -192,7 +192,7 @@ export class JobRepository implements JobStore {
     return (await this.em.fork().nativeUpdate(LaneSchema, { name: lane }, { concurrency })) === 1;
   }
 
-  /** Inserts a queued job and its pending stages in one transaction; returns the job id. */
+  /** Inserts a queued job, its pending stages and its 'created' event in one transaction; returns the job id. */
   async createJob(job: NewJob, now = new Date()): Promise<number> {
     const t = now.getTime();
     return this.sql.transaction(async (sql) => {
@@ -204,6 +204,7 @@ export class JobRepository implements JobStore {
       const id = row!.id;
       // the stages in their order, as one statement: seq is the position in the array
       await sql.run(`insert into job_stages (job_id, stage_type, seq, status) select ?, value, key, 'pending' from json_each(?)`, [id, JSON.stringify(job.stages)]);
+      await sql.run(`insert into job_events (job_id, at, kind, data) values (?, ?, 'created', ?)`, [id, t, JSON.stringify({ jobType: job.jobType })]);
       return id;
     });
   }
