@@ -82,3 +82,18 @@ describe('prepared statements on the ORM connection', () => {
     expect(await statementsOf(orm.em.getConnection().getKnex()).all('select v from t')).toEqual([{ v: 'x' }]);
   });
 });
+
+describe('checkpoints', () => {
+  it('leave commits alone and copy the log into the database file in the background', async () => {
+    const file = path.join(dir, 'db.sqlite');
+    const sql = statementsOf(orm.em.getConnection().getKnex());
+    await new Promise((r) => setTimeout(r, 1100)); // a round with the migrations' log
+    const before = (await fs.stat(file)).size;
+    await sql.run(`insert into t (v) select printf('%.1000c', 'x') from json_each(?)`, [JSON.stringify(Array.from({ length: 6000 }, (_, i) => i))]);
+    for (let i = 0; i < 50; i++) await sql.run(`insert into t (v) values (?)`, [String(i)]);
+    // ~6 MB of rows: past the 1,000 pages at which a commit would checkpoint by itself
+    expect((await fs.stat(file)).size).toBe(before);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect((await fs.stat(file)).size).toBeGreaterThan(before + 5_000_000);
+  });
+});

@@ -9,7 +9,6 @@ import {
   JobEventSchema,
   JobItemSchema,
   JobRunSchema,
-  JobStageSchema,
   JobWorkerSchema,
   LaneSchema,
   type JobItemRow,
@@ -122,6 +121,25 @@ function assignments<P extends object>(patch: P, columns: Readonly<Record<keyof 
   return { sql, values };
 }
 
+export interface StageCounts extends StoredStage {
+  succeededItems: number;
+  failedItems: number;
+  skippedItems: number;
+  canceledItems: number;
+}
+
+interface RawStage {
+  id: number;
+  stage_type: StageType;
+  seq: number;
+  status: StageStatus;
+  total_items: number;
+}
+
+function storedStage(r: RawStage): StoredStage {
+  return { id: r.id, stageType: r.stage_type, seq: r.seq, status: r.status, totalItems: r.total_items };
+}
+
 interface RawClaimed {
   id: number;
   job_id: number;
@@ -224,8 +242,19 @@ export class JobRepository implements JobStore {
     return this.em.fork().findOne(JobRunSchema, { id });
   }
 
-  async stagesOf(jobId: number): Promise<JobStageRow[]> {
-    return this.em.fork().find(JobStageSchema, { job: jobId }, { orderBy: { seq: 'asc' } });
+  /** A job's stages in order, with their item counters. */
+  async stagesOf(jobId: number): Promise<StageCounts[]> {
+    const rows = await this.sql.all<RawStage & { succeeded_items: number; failed_items: number; skipped_items: number; canceled_items: number }>(
+      `select id, stage_type, seq, status, total_items, succeeded_items, failed_items, skipped_items, canceled_items from job_stages where job_id = ? order by seq`,
+      [jobId],
+    );
+    return rows.map((r) => ({
+      ...storedStage(r),
+      succeededItems: r.succeeded_items,
+      failedItems: r.failed_items,
+      skippedItems: r.skipped_items,
+      canceledItems: r.canceled_items,
+    }));
   }
 
   /** precondition: status ∈ from. */
@@ -266,15 +295,14 @@ export class JobRepository implements JobStore {
    * one guarded write that returns it (null when no stage is left to run).
    */
   async startNextStage(jobId: number, now = new Date()): Promise<StoredStage | null> {
-    const rows = await this.sql.all<{ id: number; stage_type: StageType; seq: number; status: StageStatus; total_items: number }>(
+    const rows = await this.sql.all<RawStage>(
       `update job_stages set status = 'running', started_at = coalesce(started_at, ?)
        where id = (select id from job_stages where job_id = ? and status in ('pending', 'paused') order by seq limit 1)
          and status in ('pending', 'paused')
        returning id, stage_type, seq, status, total_items`,
       [now.getTime(), jobId],
     );
-    const r = rows[0];
-    return r ? { id: r.id, stageType: r.stage_type, seq: r.seq, status: r.status, totalItems: r.total_items } : null;
+    return rows[0] ? storedStage(rows[0]) : null;
   }
 
   /**
