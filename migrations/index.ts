@@ -3,6 +3,7 @@ import { Migration20261123103825 } from './Migration20261123103825.js';
 import { Migration20261123113817 } from './Migration20261123113817.js';
 import { Migration20261130010000 } from './Migration20261130010000.js';
 import { Migration20261130011819 } from './Migration20261130011819.js';
+import { Migration20261130033544 } from './Migration20261130033544.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123113817', class: Migration20261123113817 },
   { name: 'Migration20261130010000', class: Migration20261130010000 },
   { name: 'Migration20261130011819', class: Migration20261130011819 },
+  { name: 'Migration20261130033544', class: Migration20261130033544 },
 ];

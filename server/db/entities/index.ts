@@ -1,5 +1,6 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
+import { LocalFileSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery). */
@@ -13,4 +14,10 @@ export const entities = [
   JobCommandSchema,
   JobEventSchema,
   LaneSchema,
+  StorageBackendSchema,
+  PlaylistSourceSchema,
+  PlaylistSchema,
+  SongSchema,
+  PlaylistSongSchema,
+  LocalFileSchema,
 ];
