@@ -10,6 +10,9 @@ import { Orchestrator } from './daemons/orchestrator.js';
 import { createDaemons } from './daemons/registry.js';
 import { DaemonRepository } from './db/repositories/daemon.repository.js';
 import { JobRepository } from './db/repositories/job.repository.js';
+import { PlaylistRepository } from './db/repositories/playlist.repository.js';
+import { PlaylistCenter } from './playlists/center.js';
+import { collectWork, syncWork } from './playlists/stages.js';
 import { databaseReachable, openDatabase, type Orm } from './db/orm.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -59,16 +62,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   const jobs = new JobRepository(orm.em);
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
+  const playlistRepo = new PlaylistRepository(orm.em);
+  await playlistRepo.ensureDefaultBackend(config.libraryDir);
   let taskCenter: TaskCenter | null = null;
+  const stageDeps = { playlists: playlistRepo, event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data) };
+  // Roadie's own stage work; tests may replace any stage's
+  const stages: Partial<Record<StageType, StageWork>> = { collect: collectWork(stageDeps), sync: syncWork(stageDeps), ...options.stages };
   const runner = new JobRunner(
     jobs,
-    createStageExecutors(options.stages, createTaskHandlers({ libraryDir: config.libraryDir })),
+    createStageExecutors(stages, createTaskHandlers({ libraryDir: config.libraryDir })),
     logger.child({ part: 'runner' }),
     { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
     ({ jobId }) => taskCenter?.jobChanged(jobId),
   );
   const tasks = new TaskCenter(jobs, runner, bus, logger.child({ part: 'task-center' }), { rowMinIntervalMs: 250 });
   taskCenter = tasks;
+  const playlists = new PlaylistCenter(playlistRepo, tasks, bus);
+  tasks.checkPlaylistsWith((ids) => playlists.existing(ids));
 
   const store = new DaemonRepository(orm.em);
   const orchestrator = new Orchestrator(store, bus, logger.child({ part: 'orchestrator' }), {
@@ -99,7 +109,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,

@@ -18,4 +18,6 @@ export interface Topics {
   'task:row': { readonly kind: 'ADDED' | 'CHANGED' | 'REMOVED'; readonly row: TaskRowView };
   /** Lane limits or counts changed. */
   'lanes:changed': readonly LaneView[];
+  /** Playlists or their sources changed (a source added or removed, wanted flags, a sync, a download): clients read them again. */
+  'playlists:changed': { readonly reason: 'sourceAdded' | 'sourceRemoved' | 'wanted' | 'synced' | 'downloaded' };
 }

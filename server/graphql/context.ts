@@ -2,6 +2,7 @@ import type { DaemonControls } from '../daemons/controls.js';
 import type { Orchestrator } from '../daemons/orchestrator.js';
 import type { EventBus } from '../events/bus.js';
 import type { TaskCenter } from '../jobs/task-center.js';
+import type { PlaylistCenter } from '../playlists/center.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 
 /** What resolvers may use: app services, never the database. */
@@ -10,6 +11,7 @@ export interface AppServices {
   readonly controls: DaemonControls;
   readonly services: ServiceMonitor;
   readonly taskCenter: TaskCenter;
+  readonly playlists: PlaylistCenter;
   readonly bus: EventBus;
 }
 

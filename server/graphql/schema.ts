@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './types/worker.js';
 import './types/service.js';
 import './types/job.js';
+import './types/playlist.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

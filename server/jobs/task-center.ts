@@ -111,6 +111,8 @@ export type RemoveJobResult = { ok: true; removed: TaskRowView } | { ok: false; 
 export interface CreateJobInput {
   jobType: JobType;
   playlistIds?: readonly number[] | null;
+  /** Playlist sources the job is limited to (when no playlists are chosen). */
+  sourceIds?: readonly number[] | null;
   priority?: number | null;
   requestedBy?: string | null;
   /** A task job's parameters (validated against its task type); other job types take none. */
@@ -178,6 +180,8 @@ function workerView(w: TaskWorkerRow): JobWorkerView {
 export class TaskCenter {
   private readonly throttles = new Map<number, Throttle<number>>();
   private closed = false;
+  /** Which of these playlist ids exist (set once playlists are wired; without it ids are not checked). */
+  private playlistsExisting: ((ids: readonly number[]) => Promise<ReadonlySet<number>>) | null = null;
 
   constructor(
     private readonly repo: JobRepository,
@@ -186,6 +190,11 @@ export class TaskCenter {
     private readonly log: Logger,
     private readonly options: { rowMinIntervalMs: number },
   ) {}
+
+  /** Lets createJob refuse unknown playlist ids. */
+  checkPlaylistsWith(existing: (ids: readonly number[]) => Promise<ReadonlySet<number>>): void {
+    this.playlistsExisting = existing;
+  }
 
   /** Drops pending row publications (before the database closes). */
   close(): void {
@@ -214,6 +223,15 @@ export class TaskCenter {
     if (ids.some((id) => !Number.isInteger(id) || id <= 0)) {
       return { ok: false, error: { kind: 'invalidArgument', argument: 'playlistIds', message: 'playlist ids must be positive whole numbers' } };
     }
+    const sourceIds = input.sourceIds ?? [];
+    if (sourceIds.some((id) => !Number.isInteger(id) || id <= 0)) {
+      return { ok: false, error: { kind: 'invalidArgument', argument: 'sourceIds', message: 'source ids must be positive whole numbers' } };
+    }
+    if (ids.length > 0 && this.playlistsExisting) {
+      const known = await this.playlistsExisting(ids);
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) return { ok: false, error: { kind: 'invalidArgument', argument: 'playlistIds', message: `no such playlist: ${unknown.join(', ')}` } };
+    }
     const priority = input.priority ?? DEFAULT_PRIORITY;
     if (!Number.isInteger(priority) || priority < 0 || priority > 1000) {
       return { ok: false, error: { kind: 'invalidArgument', argument: 'priority', message: 'priority must be a whole number from 0 to 1000 (lower runs first)' } };
@@ -234,7 +252,7 @@ export class TaskCenter {
       lane: laneOf(input.jobType),
       priority,
       stages: stagesOf(input.jobType),
-      scope: ids.length > 0 ? { playlistIds: [...ids] } : {},
+      scope: ids.length > 0 ? { playlistIds: [...ids] } : sourceIds.length > 0 ? { sourceIds: [...sourceIds] } : {},
       requestedBy: input.requestedBy ?? null,
       configSnapshot: {},
       params,

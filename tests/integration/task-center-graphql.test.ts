@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -23,6 +25,7 @@ import {
   type JobData,
   type TaskRowData,
 } from '../helpers/jobs.js';
+import { addSource, playlists } from '../helpers/playlists.js';
 import { subscribeWs } from '../helpers/ws.js';
 
 type TaskCenterEventData = { taskCenter: { kind: 'ADDED' | 'CHANGED' | 'REMOVED'; id: string; row: TaskRowData | null } };
@@ -283,13 +286,22 @@ describe('task center over GraphQL', () => {
 
     it('createJob with playlists: scoped display name and scope summary; a bad playlist id is an InvalidArgumentError', async () => {
       const t = await start({ env: { ROADIE_AUTOSTART: 'false' } });
+      const folder = path.join(t.dataDir, 'lists');
+      await fs.mkdir(folder);
+      await fs.writeFile(path.join(folder, 'a.m3u'), '/srv/a.mp3\n');
+      await fs.writeFile(path.join(folder, 'b.m3u'), '/srv/b.mp3\n');
+      await addSource(t.url, folder);
+      const ids = (await playlists(t.url)).map((p) => p.id);
+      expect(ids).toHaveLength(2);
+      const rows = (await getRows(t.url)).length; // the collect job's
       await gql(t.url, 'mutation { setLaneConcurrency(lane: "general", limit: 0) { __typename } }'); // keep them queued
-      const scoped = await createJobOk(t.url, 'SYNC_ONLY', { playlistIds: ['3', '7'] });
+      const scoped = await createJobOk(t.url, 'SYNC_ONLY', { playlistIds: ids });
       const all = await createJobOk(t.url, 'SYNC_ONLY');
       expect(await getRow(t.url, scoped.jobId)).toMatchObject({ displayName: 'Sync Selected Playlists', scopeSummary: { kind: 'PLAYLISTS', count: 2 } });
       expect(await getRow(t.url, all.jobId)).toMatchObject({ displayName: 'Sync', scopeSummary: { kind: 'ALL', count: null } });
       expect(await createJob(t.url, 'SYNC_ONLY', { playlistIds: ['not-a-playlist'] })).toMatchObject({ __typename: 'InvalidArgumentError', argument: 'playlistIds' });
-      expect(await getRows(t.url)).toHaveLength(2);
+      expect(await createJob(t.url, 'SYNC_ONLY', { playlistIds: [ids[0]!, '4040'] })).toMatchObject({ __typename: 'InvalidArgumentError', argument: 'playlistIds' });
+      expect(await getRows(t.url)).toHaveLength(rows + 2);
     });
   });
 

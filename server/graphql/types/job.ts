@@ -1,4 +1,5 @@
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeCursor, keysetConnection, numericIdOf, pageSize } from '../ids.js';
 import type { WaitingReason } from '../../domain/jobs/dispatch.js';
 import { elapsedMs } from '../../domain/jobs/progress.js';
 import type { ScopeSummary } from '../../domain/jobs/scope.js';
@@ -303,7 +304,7 @@ const JobPayload = builder.objectRef<{ job: TaskRowView }>('JobPayload').impleme
   fields: (t) => ({ job: t.expose('job', { type: Job }) }),
 });
 
-const JobResultUnion = builder.unionType('JobResult', {
+export const JobResultUnion = builder.unionType('JobResult', {
   types: [JobPayload, JobNotFoundError, InvalidJobTransitionError, InvalidArgumentError],
   resolveType: (v) => {
     if (!('kind' in v)) return JobPayload;
@@ -330,35 +331,10 @@ const LaneResultUnion = builder.unionType('LaneResult', {
 
 // ---- keyset pagination: a cursor is an opaque "<kind>:<id>" ------------------------------------
 
-const pageSize = (first: number | null | undefined, max: number): number => Math.min(Math.max(first ?? 50, 1), max);
-
-function decodeCursor(kind: string, cursor: string | null | undefined): number | null {
-  if (!cursor) return null;
-  const m = new RegExp(`^${kind}:(\\d+)$`).exec(Buffer.from(cursor, 'base64').toString('utf8'));
-  return m ? Number(m[1]) : null;
-}
-
-function keysetConnection<T>(kind: string, nodes: readonly T[], idOf: (node: T) => number, hasNextPage: boolean, after: number | null) {
-  const edges = nodes.map((node) => ({ cursor: Buffer.from(`${kind}:${idOf(node)}`).toString('base64'), node }));
-  return {
-    edges,
-    pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-  };
-}
-
-const toResult = (r: JobResult) => (r.ok ? { job: r.job } : r.error);
+export const toResult = (r: JobResult) => (r.ok ? { job: r.job } : r.error);
 
 /** Accepts a Job or TaskRow global id, or a plain job number. */
-function jobIdOf(id: string | number): number | null {
-  const raw = String(id);
-  if (/^\d+$/.test(raw)) return Number(raw);
-  try {
-    const { typename, id: inner } = decodeGlobalID(raw);
-    return (typename === 'Job' || typename === 'TaskRow') && /^\d+$/.test(inner) ? Number(inner) : null;
-  } catch {
-    return null;
-  }
-}
+const jobIdOf = (id: string | number): number | null => numericIdOf(id, ['Job', 'TaskRow']);
 
 const notFound = (id: string | number): TaskCenterError => ({ kind: 'notFound', id: -1, message: `Job ${String(id)} not found` });
 
@@ -446,7 +422,7 @@ builder.mutationFields((t) => ({
     type: JobResultUnion,
     args: { input: t.arg({ type: CreateJobInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      const ids = (input.playlistIds ?? []).map((id) => jobIdOf(id) ?? Number.NaN);
+      const ids = (input.playlistIds ?? []).map((id) => numericIdOf(id, ['Playlist']) ?? Number.NaN);
       const task = isTaskType(input.jobType) ? input.jobType : null;
       const wanted = task ? TASK_INPUTS[task] : null;
       for (const name of Object.values(TASK_INPUTS)) {
