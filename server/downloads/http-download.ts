@@ -1,0 +1,410 @@
+/**
+ * One HTTP(S) download: streamed to a `.part` file, resumed with Range after an interruption,
+ * verified (size, SHA-256), then renamed into place. Nothing reaches `dest` unverified.
+ *
+ * Transport: undici's `request` with its body consumed through 'data' events. On local 128–256
+ * MiB files (bench/download.ts, transports table) undici.fetch + Readable.fromWeb reached only
+ * 0.46–0.87× of it (the web-stream layer); stream.pipeline with a hashing Transform was within
+ * the noise of this loaded 2-core machine (0.64–1.23×); a for-await loop was slower in scratch
+ * runs. 'data' events keep the per-chunk work (hash, limiter, progress, pause) in one handler
+ * that pauses the socket only when the file or the rate limit says so.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { codeForHttpStatus, DownloadError, isDiskFullErrno } from '../domain/downloads/errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/**
+ * Bytes undici may hold for us while we cannot take them (file busy, rate limit): the most a
+ * cut connection can lose beyond what is already in the .part file, i.e. re-downloaded on resume.
+ */
+export const BODY_BUFFER_BYTES = 1 << 20;
+/** Bytes queued for the file before the socket is paused: big writes (one writev per batch) are cheap. */
+const WRITE_BUFFER_BYTES = 8 << 20;
+/** Reading the kept prefix back to hash it. */
+const READ_BUFFER_BYTES = 1 << 20;
+export const DEFAULT_MIN_FREE_MARGIN_BYTES = 16 << 20;
+
+/** What is stored next to the .part file so a resume can ask "only if it is still the same file". */
+interface PartMeta {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  total?: number;
+}
+
+export interface FreeSpace {
+  /** Blocks available to an unprivileged user, and the block size, as fs.statfs reports them. */
+  bavail: number;
+  bsize: number;
+}
+
+export interface DownloadOptions {
+  url: string | URL;
+  /** Final path; the file appears here only once verified. */
+  dest: string;
+  /**
+   * Folder for the `.part` file and its `.part.json` sidecar (e.g. a temp folder outside the
+   * library); default: next to `dest`. See partPathFor.
+   */
+  partDir?: string;
+  /** Size the caller expects; a different size fails with size_mismatch. */
+  expectedSize?: number | null;
+  /** Expected SHA-256 (hex); a different digest fails with checksum_mismatch. */
+  sha256?: string | null;
+  /**
+   * Compute the SHA-256 of the file (default true; always when `sha256` is given). SHA-256 runs
+   * at ~1.4 GB/s on the event loop: nothing next to a network download, but on loopback it is
+   * the biggest single cost (bench/download.ts has the figures).
+   */
+  hash?: boolean;
+  /** Pause, cancel or shutdown: the .part file keeps its bytes for a resume. */
+  signal?: AbortSignal;
+  /** After each chunk (the caller throttles): bytes in the .part file so far, including a resumed prefix. */
+  onProgress?: (bytesDone: number, totalBytes: number | null) => void;
+  /** The global speed limit shared with the other downloads. */
+  rateLimiter?: RateLimiter;
+  /** Free space to leave on the disk beyond the remaining bytes; default 16 MiB. */
+  minFreeMarginBytes?: number;
+  /** Extra request headers (e.g. authorization). */
+  headers?: Record<string, string>;
+  /** Default: a shared keep-alive Agent that follows up to 5 redirects. */
+  dispatcher?: Dispatcher;
+  /** Free space of a folder; default fs.statfs (an option for tests and odd filesystems). */
+  statfs?: (dir: string) => Promise<FreeSpace>;
+}
+
+export interface DownloadResult {
+  /** Size of the finished file. */
+  bytes: number;
+  /** SHA-256 of the finished file, hex; null when `hash: false`. */
+  sha256: string | null;
+  /** Bytes of an earlier .part file kept and appended to (0 for a fresh download). */
+  resumedFrom: number;
+  /** An earlier .part file existed but had to be discarded (server without Range, changed file, …). */
+  restarted: boolean;
+  /** Status of the response the file was finished with: 200, 206, or 416 for an already complete .part. */
+  httpStatus: number;
+}
+
+let sharedDispatcher: Dispatcher | null = null;
+function defaultDispatcher(): Dispatcher {
+  return (sharedDispatcher ??= new Agent().compose(interceptors.redirect({ maxRedirections: 5 })));
+}
+
+/**
+ * Where the download of `dest` keeps its bytes: `<dest>.part`, or in `partDir` a name that
+ * also carries a short hash of the absolute `dest`, so two songs with the same file name in
+ * different albums cannot share a .part file.
+ */
+export function partPathFor(dest: string, partDir?: string): string {
+  if (!partDir) return `${dest}.part`;
+  const tag = createHash('sha1').update(path.resolve(dest)).digest('hex').slice(0, 10);
+  return path.join(partDir, `${path.basename(dest)}.${tag}.part`);
+}
+
+const header = (h: Record<string, string | string[] | undefined>, name: string): string | undefined => {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** `bytes start-end/total` → its numbers (total null for `*`); null when malformed. */
+export function parseContentRange(value: string | undefined): { start: number; end: number; total: number | null } | null {
+  const m = /^bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)$/i.exec(value?.trim() ?? '');
+  if (!m) return null;
+  const total = m[3] === '*' ? null : Number(m[3]);
+  return m[1] === undefined ? { start: -1, end: -1, total } : { start: Number(m[1]), end: Number(m[2]), total };
+}
+
+const errnoOf = (err: unknown): string | undefined => (err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined);
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+async function readMeta(file: string): Promise<PartMeta | null> {
+  try {
+    const v = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<PartMeta>;
+    return typeof v.url === 'string' ? (v as PartMeta) : null;
+  } catch {
+    return null; // missing or torn: resume without If-Range
+  }
+}
+
+/** Local I/O failures as download errors where they have a code (a full disk), else unchanged. */
+function localError(err: unknown, what: string): unknown {
+  return isDiskFullErrno(errnoOf(err)) ? new DownloadError('disk_full', `disk full while ${what}`, null, { cause: err }) : err;
+}
+
+/** The error for a transfer that stopped: the caller's abort, or the network. */
+function transferError(err: unknown, signal: AbortSignal | undefined): DownloadError {
+  if (err instanceof DownloadError) return err;
+  if (signal?.aborted) return new DownloadError('aborted', 'download aborted', null, { cause: err });
+  const msg = err instanceof Error ? err.message : String(err);
+  return new DownloadError('network_error', `network error: ${msg}`, null, { cause: err });
+}
+
+/** Fails with disk_full when the folder's filesystem lacks `bytes` plus the margin. */
+async function ensureFreeSpace(dir: string, bytes: number, o: DownloadOptions): Promise<void> {
+  const need = bytes + (o.minFreeMarginBytes ?? DEFAULT_MIN_FREE_MARGIN_BYTES);
+  const s = await (o.statfs ?? fs.statfs)(dir);
+  const free = s.bavail * s.bsize;
+  if (free < need) throw new DownloadError('disk_full', `not enough free space in ${dir}: ${free} bytes free, ${need} needed`);
+}
+
+async function removePart(part: string): Promise<void> {
+  await Promise.all([fs.rm(part, { force: true }), fs.rm(`${part}.json`, { force: true })]);
+}
+
+/** Hashes the first `bytes` of the .part file: the prefix a resume appends to. */
+async function hashPrefix(part: string, bytes: number, signal: AbortSignal | undefined): Promise<Hash> {
+  const hash = createHash('sha256');
+  if (bytes === 0) return hash;
+  for await (const chunk of createReadStream(part, { start: 0, end: bytes - 1, highWaterMark: READ_BUFFER_BYTES, ...(signal ? { signal } : {}) })) hash.update(chunk as Buffer);
+  return hash;
+}
+
+/** Renames into place (copy + rename through a temp name across filesystems), creating the folder. */
+async function moveInto(part: string, dest: string): Promise<void> {
+  await fs.mkdir(path.dirname(dest), { recursive: true });
+  try {
+    await fs.rename(part, dest);
+  } catch (err) {
+    if (errnoOf(err) !== 'EXDEV') throw err;
+    const tmp = `${dest}.roadie-copy`;
+    try {
+      await fs.copyFile(part, tmp);
+      await fs.rename(tmp, dest);
+    } catch (copyErr) {
+      await fs.rm(tmp, { force: true });
+      throw localError(copyErr, 'moving the file into place');
+    }
+    await fs.rm(part, { force: true });
+  }
+}
+
+/**
+ * Streams `body` into the .part file (appending or truncating), through the hash, the rate
+ * limiter and onProgress; resolves once every byte is on disk. On failure the stream is closed
+ * with what it had (the bytes stay for a resume) and the error says why.
+ */
+function pump(body: Readable, ws: WriteStream, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let done = start;
+    let holds = 0; // reasons to keep the socket paused: the file's buffer is full, a limiter wait
+    let waits = 0; // chunks waiting for the limiter: 'end' can come while the last one waits
+    let ended = false;
+    let failed = false;
+    const hold = (): void => {
+      if (holds++ === 0) body.pause();
+    };
+    const release = (): void => {
+      if (--holds === 0 && !failed) body.resume();
+    };
+    const finishIfDone = (): void => {
+      if (ended && waits === 0 && !failed) ws.end((err?: Error | null) => (err ? fail(localError(err, 'writing')) : resolve(done)));
+    };
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      // end() flushes what the file accepted so a resume keeps it; after a write error it only closes
+      if (ws.closed) return reject(err);
+      ws.once('close', () => reject(err));
+      ws.end();
+    };
+    const write = (chunk: Buffer): void => {
+      done += chunk.length;
+      if (!ws.write(chunk)) {
+        hold();
+        ws.once('drain', release);
+      }
+      o.onProgress?.(done, total);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      hash?.update(chunk);
+      const wait = o.rateLimiter?.take(chunk.length, o.signal);
+      if (!wait) return write(chunk);
+      hold();
+      waits++;
+      wait.then(
+        () => {
+          waits--;
+          if (failed) return;
+          write(chunk);
+          release();
+          finishIfDone();
+        },
+        (err: unknown) => fail(err),
+      );
+    });
+    body.once('error', (err) => fail(err));
+    ws.once('error', (err) => fail(localError(err, 'writing')));
+    // undici destroys the body when the connection drops, maybe while we were still preparing the file
+    if (body.destroyed) fail(body.errored ?? new Error('connection closed before the body was read'));
+    body.once('end', () => {
+      ended = true;
+      finishIfDone();
+    });
+  });
+}
+
+/**
+ * Downloads `url` to `dest` through `<dest>.part` (see partPathFor), resuming a .part left by
+ * an earlier attempt. Throws a DownloadError with the reason (its code says whether to retry).
+ */
+export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> {
+  const url = String(o.url);
+  const part = partPathFor(o.dest, o.partDir);
+  const metaFile = `${part}.json`;
+  const dir = path.dirname(part);
+  if (o.signal?.aborted) throw new DownloadError('aborted', 'download aborted before it started');
+  await fs.mkdir(dir, { recursive: true });
+
+  let offset = await sizeOf(part);
+  let meta = offset > 0 ? await readMeta(metaFile) : null;
+  let restarted = false;
+  let prefixHash: Hash | null = null;
+  const discard = async (): Promise<void> => {
+    if (offset > 0) restarted = true;
+    offset = 0;
+    meta = null;
+    prefixHash = null;
+    await removePart(part);
+  };
+  // a .part of another URL, or longer than the file can be, is of no use
+  if (offset > 0 && ((meta && meta.url !== url) || (o.expectedSize != null && offset > o.expectedSize))) await discard();
+  if (o.expectedSize != null) await ensureFreeSpace(dir, o.expectedSize - offset, o);
+  // hash the kept prefix before asking: once the answer comes, its body is read at once (a
+  // connection dropped while we were busy would take the bytes undici buffered with it)
+  const hashing = o.hash !== false || !!o.sha256;
+  if (offset > 0 && hashing) {
+    prefixHash = await hashPrefix(part, offset, o.signal).catch((err: unknown) => {
+      throw o.signal?.aborted ? transferError(err, o.signal) : err;
+    });
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 3) throw new DownloadError('http_error', `no usable answer from ${url} after 3 requests (byte ranges out of step)`);
+    const headers: Record<string, string> = { ...o.headers };
+    if (offset > 0) {
+      headers.range = `bytes=${offset}-`;
+      // If-Range takes a strong ETag or a date: a changed file then comes back whole (200)
+      const validator = meta?.etag && !meta.etag.startsWith('W/') ? meta.etag : meta?.lastModified;
+      if (validator) headers['if-range'] = validator;
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: 'GET', headers, highWaterMark: BODY_BUFFER_BYTES, dispatcher: o.dispatcher ?? defaultDispatcher(), ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (err) {
+      throw transferError(err, o.signal);
+    }
+    const status = res.statusCode;
+    const h = res.headers;
+
+    if (status === 416 && offset > 0) {
+      // the range starts at or past the end: complete if the server's size is ours, else start over
+      await res.body.dump();
+      const total = parseContentRange(header(h, 'content-range'))?.total ?? null;
+      if (total === offset && (o.expectedSize == null || o.expectedSize === offset)) {
+        return finish(part, o, offset, prefixHash, offset, restarted, status);
+      }
+      await discard();
+      continue;
+    }
+    const code = codeForHttpStatus(status);
+    if (code || (status !== 200 && status !== 206)) {
+      await res.body.dump();
+      if (code === 'file_not_found') await removePart(part);
+      throw new DownloadError(code ?? 'http_error', `HTTP ${status} for ${url}`, status);
+    }
+
+    let total: number | null;
+    const length = header(h, 'content-length');
+    const bodyLength = length === undefined ? null : Number(length);
+    if (status === 206) {
+      const range = parseContentRange(header(h, 'content-range'));
+      if (!range || range.start !== offset) {
+        // an answer to a range we did not ask for: start over with a plain request
+        await res.body.dump();
+        await discard();
+        continue;
+      }
+      total = range.total ?? (bodyLength === null ? null : offset + bodyLength);
+    } else {
+      if (offset > 0) await discard(); // 200 to a Range request: no Range support, or the file changed
+      total = bodyLength;
+    }
+
+    try {
+      if (total !== null && o.expectedSize != null && total !== o.expectedSize) {
+        await removePart(part);
+        throw new DownloadError('size_mismatch', `server announces ${total} bytes, expected ${o.expectedSize}`);
+      }
+      if (total !== null) await ensureFreeSpace(dir, total - offset, o);
+      if (offset === 0) {
+        const etag = header(h, 'etag');
+        const lastModified = header(h, 'last-modified');
+        meta = { url, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(total !== null ? { total } : {}) };
+        await fs.writeFile(metaFile, JSON.stringify(meta)).catch((err: unknown) => {
+          throw localError(err, 'writing the .part.json sidecar');
+        });
+      }
+    } catch (err) {
+      res.body.destroy();
+      throw err;
+    }
+
+    const hash = hashing ? ((offset > 0 ? prefixHash : null) ?? createHash('sha256')) : null;
+    const ws = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
+    o.onProgress?.(offset, total);
+    let done: number;
+    try {
+      done = await pump(res.body, ws, hash, offset, total, o);
+    } catch (err) {
+      const e = transferError(err, o.signal);
+      if (e.code === 'disk_full') await removePart(part); // give the space back; the library stays clean
+      throw e;
+    }
+    if (total !== null && done < total) throw new DownloadError('network_error', `transfer ended at ${done} of ${total} bytes`);
+    if (total !== null && done > total) {
+      await removePart(part);
+      throw new DownloadError('size_mismatch', `received ${done} bytes, server announced ${total}`);
+    }
+    return finish(part, o, done, hash, offset, restarted, status);
+  }
+}
+
+/** Checks the finished .part against the expected size and digest, then moves it into place. */
+async function finish(
+  part: string,
+  o: DownloadOptions,
+  bytes: number,
+  hash: Hash | null,
+  resumedFrom: number,
+  restarted: boolean,
+  httpStatus: number,
+): Promise<DownloadResult> {
+  const sha256 = hash?.digest('hex') ?? null;
+  if (o.expectedSize != null && bytes !== o.expectedSize) {
+    await removePart(part);
+    throw new DownloadError('size_mismatch', `received ${bytes} bytes, expected ${o.expectedSize}`);
+  }
+  if (o.sha256 && o.sha256.toLowerCase() !== sha256) {
+    await removePart(part);
+    throw new DownloadError('checksum_mismatch', `SHA-256 ${sha256} differs from the expected ${o.sha256.toLowerCase()}`);
+  }
+  await moveInto(part, o.dest);
+  await fs.rm(`${part}.json`, { force: true });
+  return { bytes, sha256, resumedFrom, restarted, httpStatus };
+}
