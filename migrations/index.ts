@@ -4,6 +4,7 @@ import { Migration20261123113817 } from './Migration20261123113817.js';
 import { Migration20261130010000 } from './Migration20261130010000.js';
 import { Migration20261130011819 } from './Migration20261130011819.js';
 import { Migration20261130033544 } from './Migration20261130033544.js';
+import { Migration20261130040406 } from './Migration20261130040406.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130010000', class: Migration20261130010000 },
   { name: 'Migration20261130011819', class: Migration20261130011819 },
   { name: 'Migration20261130033544', class: Migration20261130033544 },
+  { name: 'Migration20261130040406', class: Migration20261130040406 },
 ];

@@ -13,6 +13,11 @@ import { JobRepository } from './db/repositories/job.repository.js';
 import { PlaylistRepository } from './db/repositories/playlist.repository.js';
 import { PlaylistCenter } from './playlists/center.js';
 import { collectWork, syncWork } from './playlists/stages.js';
+import { downloadWork } from './playlists/download.js';
+import { SettingsRepository } from './db/repositories/settings.repository.js';
+import { DownloadControls } from './downloads/controls.js';
+import { RateLimiter } from './downloads/rate-limiter.js';
+import { PostProcessor } from './library/post-processor.js';
 import { databaseReachable, openDatabase, type Orm } from './db/orm.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -63,17 +68,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const jobs = new JobRepository(orm.em);
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
   const playlistRepo = new PlaylistRepository(orm.em);
-  await playlistRepo.ensureDefaultBackend(config.libraryDir);
+  const library = await playlistRepo.ensureDefaultBackend(config.libraryDir);
+  const rateLimiter = new RateLimiter();
+  const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em));
+  await downloads.load();
+  const postProcessor = new PostProcessor(playlistRepo, () => library);
   let taskCenter: TaskCenter | null = null;
   const stageDeps = { playlists: playlistRepo, event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data) };
   // Roadie's own stage work; tests may replace any stage's
-  const stages: Partial<Record<StageType, StageWork>> = { collect: collectWork(stageDeps), sync: syncWork(stageDeps), ...options.stages };
+  const stages: Partial<Record<StageType, StageWork>> = {
+    collect: collectWork(stageDeps),
+    sync: syncWork(stageDeps),
+    download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming') }),
+    ...options.stages,
+  };
   const runner = new JobRunner(
     jobs,
     createStageExecutors(stages, createTaskHandlers({ libraryDir: config.libraryDir })),
     logger.child({ part: 'runner' }),
-    { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 250 },
+    // slots are written twice a second; their speed goes to subscribers four times a second
+    { runnerId: `roadie-${process.pid}-${Date.now().toString(36)}`, heartbeatMs: 5000, progressWriteMs: 500, progressPublishMs: 250 },
     ({ jobId }) => taskCenter?.jobChanged(jobId),
+    (report) => taskCenter?.progress(report),
   );
   const tasks = new TaskCenter(jobs, runner, bus, logger.child({ part: 'task-center' }), { rowMinIntervalMs: 250 });
   taskCenter = tasks;
@@ -98,7 +114,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       pruneFinished: async (ms) => (await tasks.pruneFinished(ms)).length,
       countFinished: (ms) => tasks.countFinishedBefore(ms),
     },
+    library: { onFiled: (fn) => postProcessor.subscribe(fn) },
   };
+  // filing happens in the download stage, outside the daemon's cycle: its activity says what was filed
+  postProcessor.subscribe((e) =>
+    orchestrator.reportActivity('post_processing', e.ok ? `Filed ${e.track.relativePath}` : `Refused ${e.file}: ${e.error}`, {
+      jobId: e.jobId === null ? null : String(e.jobId),
+    }),
+  );
   try {
     orchestrator.register((options.daemons ?? createDaemons)(env));
     await orchestrator.init();
@@ -109,7 +132,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,

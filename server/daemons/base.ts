@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { DaemonDetails } from './details.js';
+import type { PostProcessEvent } from '../library/post-processor.js';
 
 /** The task center as the download daemons use it. */
 export interface JobsPort {
@@ -17,12 +18,20 @@ export interface JobsPort {
   countFinished(olderThanMs: number): Promise<number>;
 }
 
+/** Post-processing as its daemon follows it (files are filed by the download stage through it). */
+export interface LibraryPort {
+  /** Hears every filed or refused download; returns the unsubscribe. */
+  onFiled(fn: (e: PostProcessEvent) => void): () => void;
+}
+
 /** What every daemon may use; handed in by app.ts. */
 export interface DaemonEnv {
   readonly config: Config;
   readonly logger: Logger;
   readonly services: Pick<ServiceMonitor, 'isConfigured'>;
   readonly jobs: JobsPort;
+  /** Absent in tests that run daemons without a library. */
+  readonly library?: LibraryPort;
 }
 
 export interface ActivityJob {

@@ -520,6 +520,15 @@ export class Orchestrator {
 
   // ---- activity ----------------------------------------------------------------------------
 
+  /**
+   * Activity of work a daemon does outside its cycle (the post-processing of a download filed by
+   * the download stage): shown while the daemon is live, throttled like a cycle's reports.
+   */
+  reportActivity(name: string, message: string, job?: ActivityJob): void {
+    const slot = this.slots.get(name);
+    if (slot) this.report(slot, message, job);
+  }
+
   private report(slot: Slot, message: string, job?: ActivityJob): void {
     if (!isLive(slot.rec.state)) return;
     slot.activity.push({

@@ -25,12 +25,32 @@ export class PostProcessingDaemon extends Daemon<Stats> {
     defaultIntervalSeconds: 30,
   };
 
+  private unsubscribe: (() => void) | null = null;
+  private last: string | null = null;
+
   protected initialStats(): Stats {
     return { filesProcessed: 0, filesFailed: 0 };
   }
 
+  /** Counts what the download stage files through post-processing (app.ts shows each as this daemon's activity). */
+  override async setUp(): Promise<void> {
+    this.unsubscribe ??=
+      this.env.library?.onFiled((e) => {
+        if (e.ok) this.stats.filesProcessed++;
+        else this.stats.filesFailed++;
+        this.last = e.ok ? `Filed ${e.track.relativePath}` : `Refused ${e.file}: ${e.error}`;
+      }) ?? null;
+  }
+
+  override async tearDown(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
   async cycle(): Promise<string> {
-    return 'Waiting for finished downloads: none recorded yet';
+    const { filesProcessed, filesFailed } = this.stats;
+    if (filesProcessed + filesFailed === 0) return 'Waiting for finished downloads: none filed yet';
+    return `Waiting for finished downloads: ${filesProcessed} filed, ${filesFailed} refused so far${this.last ? ` (last: ${this.last})` : ''}`;
   }
 
   details(base: DetailsBase): PostProcessingDetails {

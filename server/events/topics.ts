@@ -1,6 +1,7 @@
 import type { OrchestratorView, WorkerView } from '../daemons/views.js';
 import type { LaneView, TaskRowView } from '../jobs/task-center.js';
 import type { ServiceHealthView } from '../services/service-monitor.js';
+import type { DownloadSpeed } from '../domain/downloads/speed-view.js';
 
 /**
  * Every event Roadie publishes, by topic (noun:verb). Payloads are immutable snapshots,
@@ -18,6 +19,8 @@ export interface Topics {
   'task:row': { readonly kind: 'ADDED' | 'CHANGED' | 'REMOVED'; readonly row: TaskRowView };
   /** Lane limits or counts changed. */
   'lanes:changed': readonly LaneView[];
+  /** A job's live download figures, a few times a second while it transfers; a last one with no workers when it ends (routing key: the job id). */
+  'download:speed': DownloadSpeed;
   /** Playlists or their sources changed (a source added or removed, wanted flags, a sync, a download): clients read them again. */
   'playlists:changed': { readonly reason: 'sourceAdded' | 'sourceRemoved' | 'wanted' | 'synced' | 'downloaded' };
 }

@@ -3,6 +3,7 @@ import type { Orchestrator } from '../daemons/orchestrator.js';
 import type { EventBus } from '../events/bus.js';
 import type { TaskCenter } from '../jobs/task-center.js';
 import type { PlaylistCenter } from '../playlists/center.js';
+import type { DownloadControls } from '../downloads/controls.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 
 /** What resolvers may use: app services, never the database. */
@@ -12,6 +13,7 @@ export interface AppServices {
   readonly services: ServiceMonitor;
   readonly taskCenter: TaskCenter;
   readonly playlists: PlaylistCenter;
+  readonly downloads: DownloadControls;
   readonly bus: EventBus;
 }
 

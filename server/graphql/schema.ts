@@ -4,6 +4,7 @@ import './types/worker.js';
 import './types/service.js';
 import './types/job.js';
 import './types/playlist.js';
+import './types/download.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -7,7 +7,9 @@ import { canCancel, canPause, canRemove, canResume, isJobFinal, retryFailedItems
 import { primaryProgress } from '../domain/jobs/progress.js';
 import { isTaskType, parseTaskParams, taskParamsOf, taskResultOf, type TaskParamsView, type TaskResultView } from '../domain/jobs/tasks.js';
 import { scopeSummary, type ScopeSummary } from '../domain/jobs/scope.js';
-import { totalSpeed } from '../domain/jobs/throughput.js';
+import { totalSpeed } from '../domain/downloads/speed-meter.js';
+import { downloadSpeed, type DownloadSpeed } from '../domain/downloads/speed-view.js';
+import type { ProgressReport } from '../runner/runner.js';
 import { LANES, type ItemStatus, type JobStatus, type JobType, type Lane, type StageStatus, type StageType } from '../domain/jobs/types.js';
 import type { JobStageRow } from '../db/entities/job.entity.js';
 import type { DispatchSnapshot, JobRepository, TaskJobRow, TaskStageRow, TaskWorkerRow } from '../db/repositories/job.repository.js';
@@ -180,6 +182,8 @@ function workerView(w: TaskWorkerRow): JobWorkerView {
 export class TaskCenter {
   private readonly throttles = new Map<number, Throttle<number>>();
   private closed = false;
+  /** The latest download figures of each job that reported some and has not ended. */
+  private readonly speeds = new Map<number, DownloadSpeed>();
   /** Which of these playlist ids exist (set once playlists are wired; without it ids are not checked). */
   private playlistsExisting: ((ids: readonly number[]) => Promise<ReadonlySet<number>>) | null = null;
 
@@ -190,6 +194,23 @@ export class TaskCenter {
     private readonly log: Logger,
     private readonly options: { rowMinIntervalMs: number },
   ) {}
+
+  /** The runner's live progress of a job: published as its download figures. */
+  progress(report: ProgressReport): void {
+    if (this.closed) return;
+    const view = downloadSpeed(report.jobId, report.workers, new Date());
+    this.speeds.set(report.jobId, view);
+    this.bus.publish('download:speed', view, String(report.jobId));
+  }
+
+  /** The latest download figures of a job (or of every job transferring), for a subscription's first answer. */
+  latestSpeeds(jobId: number | null): DownloadSpeed[] {
+    if (jobId !== null) {
+      const one = this.speeds.get(jobId);
+      return one ? [one] : [];
+    }
+    return [...this.speeds.values()];
+  }
 
   /** Lets createJob refuse unknown playlist ids. */
   checkPlaylistsWith(existing: (ids: readonly number[]) => Promise<ReadonlySet<number>>): void {
@@ -475,7 +496,10 @@ export class TaskCenter {
       const read = await this.rowWithLanes(jobId);
       if (!read) return null;
       const { row, lanes } = read;
-      if (isJobFinal(row.status)) this.throttles.delete(jobId); // nothing more to coalesce for it
+      if (isJobFinal(row.status)) {
+        this.throttles.delete(jobId); // nothing more to coalesce for it
+        if (this.speeds.delete(jobId)) this.bus.publish('download:speed', downloadSpeed(jobId, [], new Date()), String(jobId));
+      }
       this.bus.publish('task:row', { kind, row }, String(jobId));
       if (kind === 'ADDED' || row.status !== 'running') this.bus.publish('lanes:changed', lanes);
       return row;

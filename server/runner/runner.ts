@@ -5,7 +5,8 @@ import { pickRunnable, type QueuedJob } from '../domain/jobs/dispatch.js';
 import { controlEvent, JOB_TRANSITIONS, retryFailedItemsEffect, type JobControl } from '../domain/jobs/job-states.js';
 import { isRetryable, nextAttemptAt } from '../domain/jobs/retry.js';
 import { STAGE_TRANSITIONS } from '../domain/jobs/stage-states.js';
-import { createSpeedMeter, recordSample, speedBytesPerSec, type SpeedMeter } from '../domain/jobs/throughput.js';
+import { addBytes, createMeter, speedOf, type SpeedMeter } from '../domain/downloads/speed-meter.js';
+import { Throttle } from '../daemons/activity-throttle.js';
 import { transferPercent } from '../domain/jobs/progress.js';
 import { nextClaimSize } from '../domain/jobs/claim-size.js';
 import type { StageStatus } from '../domain/jobs/types.js';
@@ -19,9 +20,14 @@ export interface RunnerOptions {
   readonly runnerId: string;
   /** Time between item heartbeats. */
   readonly heartbeatMs: number;
-  /** Minimum time between two throughput writes of one worker slot. */
+  /** Minimum time between two throughput writes of one worker slot (the database's rate). */
   readonly progressWriteMs: number;
+  /** Minimum time between two progress reports of one job to onProgress (the subscribers' rate); default progressWriteMs. */
+  readonly progressPublishMs?: number;
 }
+
+/** A job's worker slots as they are now (copies), for live progress. */
+export type ProgressReport = { readonly jobId: number; readonly workers: readonly WorkerSlot[] };
 
 /** Something happened to a job that subscribers may want (the runner publishes facts only). */
 export type RunnerEvent = { readonly jobId: number };
@@ -60,6 +66,7 @@ export class JobRunner {
   private readonly broker: ItemBroker;
   private readonly slots: WorkerSlots;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly progressThrottles = new Map<number, Throttle<number>>();
 
   constructor(
     private readonly store: JobStore,
@@ -67,6 +74,8 @@ export class JobRunner {
     private readonly log: Logger,
     private readonly options: RunnerOptions,
     private readonly onChange: (e: RunnerEvent) => void = () => {},
+    /** Live progress of jobs whose items report bytes, at most once per progressPublishMs per job (the latest always). */
+    private readonly onProgress: (p: ProgressReport) => void = () => {},
   ) {
     this.broker = new ItemBroker(store);
     this.slots = new WorkerSlots(
@@ -277,6 +286,8 @@ export class JobRunner {
         await this.store.transitionJob(job.id, ['running', 'pause_requested'], 'failed', { finishedAt: new Date(), error: String(err) });
       })
       .finally(async () => {
+        this.progressThrottles.get(job.id)?.cancel();
+        this.progressThrottles.delete(job.id);
         await this.slots.release(job.id);
         this.active.delete(job.id);
         this.onChange({ jobId: job.id });
@@ -395,7 +406,7 @@ export class JobRunner {
     if (a.stopping) return { ...held, status: 'pending' };
     const ctrl = new AbortController();
     a.inFlight.set(item.id, ctrl);
-    let meter: SpeedMeter = createSpeedMeter();
+    let meter: SpeedMeter = addBytes(createMeter(), 0, Date.now());
     let bytes = item.doneBytes;
     Object.assign(slot, {
       status: 'busy',
@@ -417,15 +428,17 @@ export class JobRunner {
           item,
           signal: ctrl.signal,
           progress: ({ bytes: b, totalBytes }) => {
-            bytes = b;
             const now = Date.now();
-            meter = recordSample(meter, b, now);
+            // bytes actually received since the last report (a restarted transfer starts over)
+            meter = addBytes(meter, Math.max(0, b - bytes), now);
+            bytes = b;
             slot.downloadedBytes = b;
             slot.totalBytes = totalBytes;
-            slot.speedBytesPerSec = speedBytesPerSec(meter, now);
+            slot.speedBytesPerSec = speedOf(meter, now);
             slot.progressPercent = transferPercent(b, totalBytes);
             slot.heartbeatAt = new Date(now);
-            this.slots.touch(slot); // written (and published) at most every progressWriteMs
+            this.slots.touch(slot); // written at most every progressWriteMs
+            this.progressOf(a.job.id).push(a.job.id); // published at most every progressPublishMs
           },
         });
       } catch (err) {
@@ -453,6 +466,17 @@ export class JobRunner {
       Object.assign(slot, { status: 'idle', currentItemId: null, currentDisplayText: null, speedBytesPerSec: null } satisfies Partial<WorkerSlot>);
       this.slots.touch(slot);
     }
+  }
+
+  private progressOf(jobId: number): Throttle<number> {
+    let t = this.progressThrottles.get(jobId);
+    if (!t) {
+      t = new Throttle<number>(this.options.progressPublishMs ?? this.options.progressWriteMs, (id) =>
+        this.onProgress({ jobId: id, workers: this.slots.ofJob(id) }),
+      );
+      this.progressThrottles.set(jobId, t);
+    }
+    return t;
   }
 
   /** After pause / cancel / shutdown: the job and its running stage settle in their new state. */

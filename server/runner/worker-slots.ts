@@ -59,6 +59,11 @@ export class WorkerSlots {
     }, this.writeMs);
   }
 
+  /** Copies of a job's slots as they are now, by name. */
+  ofJob(jobId: number): WorkerSlot[] {
+    return [...this.slots.values()].filter((s) => s.jobId === jobId).map((s) => ({ ...s }));
+  }
+
   /** Forgets a job's slots after writing what is pending. */
   async release(jobId: number): Promise<void> {
     await this.flush();

@@ -323,9 +323,9 @@ describe('job runner', () => {
 
   it('reports progress as bytes and speed on the worker slot', async () => {
     const handle: ItemHandler = async (ctx) => {
-      for (let b = 1; b <= 5; b++) {
-        ctx.progress({ bytes: b * 100_000, totalBytes: 500_000 });
-        await new Promise((r) => setTimeout(r, 30));
+      for (let b = 1; b <= 10; b++) {
+        ctx.progress({ bytes: b * 50_000, totalBytes: 500_000 });
+        await new Promise((r) => setTimeout(r, 40));
       }
       return { status: 'succeeded', bytes: 500_000 };
     };

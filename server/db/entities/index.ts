@@ -1,6 +1,6 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
-import { LocalFileSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
+import { AppSettingSchema, LocalFileSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery). */
@@ -20,4 +20,5 @@ export const entities = [
   SongSchema,
   PlaylistSongSchema,
   LocalFileSchema,
+  AppSettingSchema,
 ];

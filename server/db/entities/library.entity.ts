@@ -119,3 +119,15 @@ export const LocalFileSchema = defineEntity({
   uniques: [{ properties: ['backend', 'relativePath'] }],
 });
 export type LocalFileRow = InferEntity<typeof LocalFileSchema>;
+
+/** Settings of the app as a whole (the global download speed limit …), by key; values are JSON. */
+export const AppSettingSchema = defineEntity({
+  name: 'AppSetting',
+  tableName: 'app_settings',
+  properties: (p) => ({
+    key: p.string().length(64).primary(),
+    value: p.json<unknown>(),
+    updatedAt: p.datetime(),
+  }),
+});
+export type AppSettingRow = InferEntity<typeof AppSettingSchema>;

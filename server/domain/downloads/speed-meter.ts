@@ -93,3 +93,9 @@ export function etaSeconds(m: SpeedMeter, doneBytes: number, totalBytes: number 
 export function shouldPublish(lastPublishedAt: number | null, now: number, minIntervalMs: number): boolean {
   return lastPublishedAt === null || now - lastPublishedAt >= minIntervalMs;
 }
+
+/** A job's speed is the sum of its workers' known speeds; null when none is known. */
+export function totalSpeed(speeds: readonly (number | null | undefined)[]): number | null {
+  const known = speeds.filter((s): s is number => s != null);
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}

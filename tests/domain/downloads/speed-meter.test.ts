@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBytes, createMeter, DEFAULT_HALF_LIFE_MS, etaSeconds, shouldPublish, speedOf, type SpeedMeter } from '../../../server/domain/downloads/speed-meter.js';
+import { addBytes, createMeter, DEFAULT_HALF_LIFE_MS, etaSeconds, shouldPublish, speedOf, totalSpeed, type SpeedMeter } from '../../../server/domain/downloads/speed-meter.js';
 
 const MB = 1e6;
 const CHUNK = 64 * 1024;
@@ -137,5 +137,14 @@ describe('download speed meter', () => {
     expect(shouldPublish(null, 0, 250)).toBe(true);
     expect(shouldPublish(1000, 1249, 250)).toBe(false);
     expect(shouldPublish(1000, 1250, 250)).toBe(true);
+  });
+});
+
+describe('totalSpeed', () => {
+  it('adds the known speeds of a job’s workers; null when none is known', () => {
+    expect(totalSpeed([1e6, null, 2e6])).toBe(3e6);
+    expect(totalSpeed([null, undefined])).toBeNull();
+    expect(totalSpeed([])).toBeNull();
+    expect(totalSpeed([0])).toBe(0);
   });
 });

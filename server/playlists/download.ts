@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DownloadError } from '../domain/downloads/errors.js';
+import type { PlaylistRepository } from '../db/repositories/playlist.repository.js';
+import { downloadFile } from '../downloads/http-download.js';
+import type { RateLimiter } from '../downloads/rate-limiter.js';
+import { InvalidFileError, type PostProcessor } from '../library/post-processor.js';
+import type { ItemContext, ItemOutcome } from '../runner/executor.js';
+import type { StageWork } from '../runner/executors/index.js';
+import { scopedPlaylists } from './stages.js';
+
+export interface DownloadStageDeps {
+  readonly playlists: PlaylistRepository;
+  readonly postProcessor: PostProcessor;
+  readonly rateLimiter: RateLimiter;
+  /** Where downloads land before post-processing files them (outside the library). */
+  readonly incomingDir: string;
+  /** Download workers per job (slots download-1 …). */
+  readonly workers?: number;
+}
+
+/** A download item's payload: the song, where it comes from, and what the playlist says about it. */
+interface SongPayload {
+  songId: number;
+  location: string;
+  title: string;
+  artist: string | null;
+  album: string | null;
+  trackNumber: number | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+}
+
+/**
+ * Download: one item per song of the job's playlists (the chosen ones, else the wanted ones)
+ * without a file in the library. An http(s) song is downloaded (resumed from its .part file
+ * after an interruption), a local one copied; then post-processing files it in the library.
+ */
+export function downloadWork(deps: DownloadStageDeps): StageWork {
+  return {
+    workers: deps.workers ?? 2,
+    plan: async (job) => {
+      const chosen = job.scope.playlistIds?.length ? await scopedPlaylists(deps.playlists, job.scope) : (await scopedPlaylists(deps.playlists, job.scope)).filter((p) => p.wanted);
+      const songs = await deps.playlists.missingSongs(chosen.map((p) => p.id));
+      return songs.map((s) => ({
+        itemKey: `song:${s.id}`,
+        label: s.artist ? `${s.artist} – ${s.title}` : s.title,
+        payload: { songId: s.id, location: s.location, title: s.title, artist: s.artist, album: s.album, trackNumber: s.trackNumber, sizeBytes: s.sizeBytes, sha256: s.sha256 } satisfies SongPayload,
+      }));
+    },
+    handle: async (ctx) => {
+      const song = ctx.item.payload as unknown as SongPayload;
+      const incoming = path.join(deps.incomingDir, `song-${song.songId}${extensionOf(song.location)}`);
+      try {
+        await fs.mkdir(deps.incomingDir, { recursive: true });
+        const got = /^https?:\/\//i.test(song.location) ? await fetchSong(deps, ctx, song, incoming) : await copySong(ctx, song, incoming);
+        const filed = await deps.postProcessor.file({
+          file: incoming,
+          songId: song.songId,
+          tags: { artist: song.artist, album: song.album, title: song.title, trackNumber: song.trackNumber },
+          sha256: got.sha256,
+          jobId: ctx.job.id,
+        });
+        return { status: 'succeeded', bytes: filed.sizeBytes };
+      } catch (err) {
+        return failure(err, ctx, incoming);
+      }
+    },
+  };
+}
+
+async function fetchSong(deps: DownloadStageDeps, ctx: ItemContext, song: SongPayload, dest: string): Promise<{ sha256: string | null }> {
+  const r = await downloadFile({
+    url: song.location,
+    dest,
+    partDir: deps.incomingDir,
+    expectedSize: song.sizeBytes,
+    sha256: song.sha256,
+    signal: ctx.signal,
+    rateLimiter: deps.rateLimiter,
+    onProgress: (bytes, totalBytes) => ctx.progress({ bytes, totalBytes }),
+  });
+  return { sha256: r.sha256 };
+}
+
+/** A song on a local disk: copied (with progress and its hash checked), since the playlist's file is not ours to move. */
+async function copySong(ctx: ItemContext, song: SongPayload, dest: string): Promise<{ sha256: string }> {
+  const st = await fs.stat(song.location).catch(() => null);
+  if (!st?.isFile()) throw new DownloadError('file_not_found', `${song.location}: no such file`);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      hash.update(chunk);
+      ctx.progress({ bytes, totalBytes: st.size });
+      done(null, chunk);
+    },
+  });
+  const tmp = `${dest}.copying`;
+  try {
+    await pipeline(createReadStream(song.location, { highWaterMark: 1 << 20 }), count, createWriteStream(tmp), { signal: ctx.signal });
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  const sha256 = hash.digest('hex');
+  if (song.sha256 && song.sha256 !== sha256) {
+    await fs.rm(tmp, { force: true });
+    throw new DownloadError('checksum_mismatch', `${song.location}: SHA-256 ${sha256} is not the expected ${song.sha256}`);
+  }
+  await fs.rename(tmp, dest);
+  return { sha256 };
+}
+
+/** How an item ends when its work threw: typed codes for the retry rules; an interruption goes to the runner. */
+async function failure(err: unknown, ctx: ItemContext, incoming: string): Promise<ItemOutcome> {
+  if (ctx.signal.aborted) throw err; // pause, cancel or shutdown: the runner checkpoints the item (the .part file stays)
+  if (err instanceof InvalidFileError) {
+    await fs.rm(incoming, { force: true });
+    return { status: 'failed', code: err.code, error: err.message };
+  }
+  if (err instanceof DownloadError) return { status: 'failed', code: err.code, error: err.message };
+  throw err;
+}
+
+/** The song's file extension from its location ('' when it has none). */
+function extensionOf(location: string): string {
+  const p = /^https?:\/\//i.test(location) ? new URL(location).pathname : location;
+  const ext = path.extname(p).toLowerCase();
+  return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '';
+}
