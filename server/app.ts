@@ -114,7 +114,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       pruneFinished: async (ms) => (await tasks.pruneFinished(ms)).length,
       countFinished: (ms) => tasks.countFinishedBefore(ms),
     },
-    library: { onFiled: (fn) => postProcessor.subscribe(fn) },
+    library: {
+      onFiled: (fn) => postProcessor.subscribe(fn),
+      syncWanted: async (requestedBy) => {
+        const ids = await playlistRepo.wantedIds();
+        if (ids.length === 0) return { skipped: 'none wanted' };
+        if (await jobs.hasLiveJob('sync_download', requestedBy)) return { skipped: 'already queued' };
+        const r = await tasks.createJob({ jobType: 'sync_download', playlistIds: ids, requestedBy });
+        if (!r.ok) throw new Error(r.error.message);
+        return { jobId: r.job.jobId, playlists: ids.length };
+      },
+    },
   };
   // filing happens in the download stage, outside the daemon's cycle: its activity says what was filed
   postProcessor.subscribe((e) =>

@@ -22,6 +22,11 @@ export interface JobsPort {
 export interface LibraryPort {
   /** Hears every filed or refused download; returns the unsubscribe. */
   onFiled(fn: (e: PostProcessEvent) => void): () => void;
+  /**
+   * Queues one sync-then-download job for the wanted playlists, unless there are none or such a
+   * job of this daemon is still queued or running; says what it did.
+   */
+  syncWanted(requestedBy: string): Promise<{ jobId: number; playlists: number } | { skipped: 'none wanted' | 'already queued' }>;
 }
 
 /** What every daemon may use; handed in by app.ts. */

@@ -1,7 +1,12 @@
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
-import { Daemon, type DetailsBase } from './base.js';
+import { Daemon, type ActivityReport, type CycleContext, type DetailsBase } from './base.js';
+
+/** How often wanted playlists are synced again (the playlists' schedule). */
+const WANTED_EVERY_MS = 10 * 60_000;
 
 interface Stats {
+  /** When the wanted playlists were last queued for a sync (the local part, without Spotify). */
+  wanted: string | null;
   artists: string | null;
   playlists: string | null;
   likedSongs: string | null;
@@ -38,11 +43,19 @@ export class SpotifySyncDaemon extends Daemon<Stats> {
   };
 
   protected initialStats(): Stats {
-    return { artists: null, playlists: null, likedSongs: null, savedAlbums: null, errors: 0 };
+    return { wanted: null, artists: null, playlists: null, likedSongs: null, savedAlbums: null, errors: 0 };
   }
 
-  async cycle(): Promise<string> {
-    return 'Waiting for Spotify to be connected';
+  /** Wanted playlists are synced (then downloaded) on the playlists' schedule, Spotify or not. */
+  async cycle(ctx: CycleContext): Promise<string | ActivityReport> {
+    const last = this.stats.wanted ? Date.parse(this.stats.wanted) : null;
+    if (!this.env.library || (last !== null && Date.now() - last < WANTED_EVERY_MS)) return 'Waiting for Spotify to be connected';
+    ctx.report('Queuing a sync of the wanted playlists');
+    const r = await this.env.library.syncWanted(this.definition.key);
+    // nothing queued: the next cycle looks again (one cheap query)
+    if ('skipped' in r) return r.skipped === 'none wanted' ? 'No wanted playlists; waiting for Spotify to be connected' : 'The wanted playlists are being synced already';
+    this.stats.wanted = new Date().toISOString();
+    return { message: `Queued a sync then download of ${r.playlists} wanted playlist${r.playlists === 1 ? '' : 's'}`, jobId: String(r.jobId), jobType: 'sync_download' };
   }
 
   details(base: DetailsBase): SpotifySyncDetails {

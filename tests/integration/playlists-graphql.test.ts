@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appPerTest, gql } from '../helpers/app.js';
 import { FINAL_STATUSES, JOB_RESULT_FIELDS, waitForJob, type JobResultData } from '../helpers/jobs.js';
 import { ADD_SOURCE, addSource, playlists, type AddResult } from '../helpers/playlists.js';
+import { controlOk, getWorker } from '../helpers/graphql.js';
+import { waitFor } from '../helpers/jobs.js';
 
 const apps = appPerTest();
 let music: string;
@@ -117,5 +119,22 @@ describe('playlists over GraphQL', () => {
       id: sourceId,
     });
     expect(again.removePlaylistSource.__typename).toBe('PlaylistSourceNotFoundError');
+  });
+
+  it('the Spotify Sync daemon queues one sync-then-download of the wanted playlists (its local part) and links the job', async () => {
+    await fs.writeFile(path.join(music, 'a.m3u'), '/srv/a.mp3\n');
+    await fs.writeFile(path.join(music, 'b.m3u'), '/srv/b.mp3\n');
+    const t = await apps.start();
+    await addSource(t.url, music);
+    const all = await playlists(t.url);
+    await gql(t.url, `mutation ($ids: [ID!]!) { setPlaylistsWanted(playlistIds: $ids, wanted: true) { __typename } }`, { ids: [all[0]!.id] });
+    const rows = await taskRowCount(t.url);
+    await controlOk(t.url, 'runWorkerNow', { name: 'spotify_sync' });
+    const w = await waitFor(() => getWorker(t.url, 'spotify_sync'), (x) => x?.activity?.jobId != null, 'the activity naming a job', 5000);
+    expect(w!.activity!.message).toMatch(/1 wanted playlist\b/);
+    const job = await waitForJob(t.url, w!.activity!.jobId!, (j) => FINAL_STATUSES.includes(j.status), 'the wanted sync to end', 10_000);
+    expect(job).toMatchObject({ jobType: 'SYNC_DOWNLOAD' });
+    expect(job.stages[0]).toMatchObject({ stageType: 'SYNC', totalItems: 1 }); // the wanted playlist only
+    expect(await taskRowCount(t.url)).toBe(rows + 1);
   });
 });

@@ -554,6 +554,15 @@ export class JobRepository implements JobStore {
     ).sort((a, b) => a.id - b.id); // sorted here: an ORDER BY id would bypass the status index
   }
 
+  /** Whether a job of this type asked for by `requestedBy` is queued, running or paused. */
+  async hasLiveJob(jobType: JobType, requestedBy: string): Promise<boolean> {
+    const rows = await this.sql.all<{ id: number }>(
+      `select id from job_runs where status in ('queued', 'running', 'pause_requested', 'paused') and job_type = ? and requested_by = ? limit 1`,
+      [jobType, requestedBy],
+    );
+    return rows.length > 0;
+  }
+
   /** Queued and pausing jobs per lane, for the lanes view (one statement). */
   async laneCounts(): Promise<{ lane: Lane; running: number; queued: number }[]> {
     return this.sql.all<{ lane: Lane; running: number; queued: number }>(
