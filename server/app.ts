@@ -14,6 +14,7 @@ import { PlaylistRepository } from './db/repositories/playlist.repository.js';
 import { PlaylistCenter } from './playlists/center.js';
 import { collectWork, syncWork } from './playlists/stages.js';
 import { downloadWork } from './playlists/download.js';
+import { uploadWork } from './playlists/upload.js';
 import { SettingsRepository } from './db/repositories/settings.repository.js';
 import { DownloadControls } from './downloads/controls.js';
 import { RateLimiter } from './downloads/rate-limiter.js';
@@ -69,6 +70,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
   const playlistRepo = new PlaylistRepository(orm.em);
   const library = await playlistRepo.ensureDefaultBackend(config.libraryDir);
+  const uploadRoot = config.uploadDir ? await playlistRepo.upsertBackend('upload', config.uploadDir) : null;
   const rateLimiter = new RateLimiter();
   const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em));
   await downloads.load();
@@ -80,6 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     collect: collectWork(stageDeps),
     sync: syncWork(stageDeps),
     download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming') }),
+    upload: uploadWork({ playlists: playlistRepo, from: () => library, to: () => uploadRoot }),
     ...options.stages,
   };
   const runner = new JobRunner(

@@ -19,6 +19,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   ROADIE_DATA_DIR: z.string().min(1).default('./data'),
   ROADIE_LIBRARY_DIR: z.string().min(1).optional(),
+  ROADIE_UPLOAD_DIR: z.string().min(1).optional(),
   ROADIE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROADIE_LOG_PRETTY: boolish.optional(),
   ROADIE_AUTOSTART: boolish.default(true),
@@ -44,6 +45,8 @@ export interface Config {
   dataDir: string;
   dbFile: string;
   libraryDir: string;
+  /** A second library root the upload stage copies finished files to; none when not set. */
+  uploadDir: string | null;
   tempDir: string;
   logLevel: z.infer<typeof envSchema>['ROADIE_LOG_LEVEL'];
   logPretty: boolean;
@@ -81,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     dbFile: path.join(dataDir, 'roadie.sqlite'),
     libraryDir: path.resolve(e.ROADIE_LIBRARY_DIR ?? path.join(dataDir, 'library')),
+    uploadDir: e.ROADIE_UPLOAD_DIR ? path.resolve(e.ROADIE_UPLOAD_DIR) : null,
     tempDir: path.join(dataDir, 'tmp'),
     logLevel: e.ROADIE_LOG_LEVEL,
     logPretty: e.ROADIE_LOG_PRETTY ?? Boolean(process.stdout.isTTY),

@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DownloadError } from '../domain/downloads/errors.js';
 import type { PlaylistRepository } from '../db/repositories/playlist.repository.js';
 import { downloadFile } from '../downloads/http-download.js';
 import type { RateLimiter } from '../downloads/rate-limiter.js';
+import { copyVerified } from '../library/copy.js';
 import { InvalidFileError, type PostProcessor } from '../library/post-processor.js';
 import type { ItemContext, ItemOutcome } from '../runner/executor.js';
 import type { StageWork } from '../runner/executors/index.js';
@@ -91,30 +88,12 @@ async function fetchSong(deps: DownloadStageDeps, ctx: ItemContext, song: SongPa
 async function copySong(ctx: ItemContext, song: SongPayload, dest: string): Promise<{ sha256: string }> {
   const st = await fs.stat(song.location).catch(() => null);
   if (!st?.isFile()) throw new DownloadError('file_not_found', `${song.location}: no such file`);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      hash.update(chunk);
-      ctx.progress({ bytes, totalBytes: st.size });
-      done(null, chunk);
-    },
+  return copyVerified(song.location, dest, {
+    signal: ctx.signal,
+    onBytes: (bytes) => ctx.progress({ bytes, totalBytes: st.size }),
+    accept: (copy) =>
+      song.sha256 && song.sha256 !== copy.sha256 ? new DownloadError('checksum_mismatch', `${song.location}: SHA-256 ${copy.sha256} is not the expected ${song.sha256}`) : null,
   });
-  const tmp = `${dest}.copying`;
-  try {
-    await pipeline(createReadStream(song.location, { highWaterMark: 1 << 20 }), count, createWriteStream(tmp), { signal: ctx.signal });
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  const sha256 = hash.digest('hex');
-  if (song.sha256 && song.sha256 !== sha256) {
-    await fs.rm(tmp, { force: true });
-    throw new DownloadError('checksum_mismatch', `${song.location}: SHA-256 ${sha256} is not the expected ${song.sha256}`);
-  }
-  await fs.rename(tmp, dest);
-  return { sha256 };
 }
 
 /** How an item ends when its work threw: typed codes for the retry rules; an interruption goes to the runner. */

@@ -40,3 +40,8 @@ export interface StageExecutor {
 }
 
 export type StageExecutors = Readonly<Record<StageType, StageExecutor>>;
+
+/** A stage that cannot run for a reason it can name (a missing setting …): the job fails with the message, logged as a warning, not as a crash. */
+export class StageRefusedError extends Error {
+  override name = 'StageRefusedError';
+}

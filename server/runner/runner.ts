@@ -10,7 +10,7 @@ import { Throttle } from '../daemons/activity-throttle.js';
 import { transferPercent } from '../domain/jobs/progress.js';
 import { nextClaimSize } from '../domain/jobs/claim-size.js';
 import type { StageStatus } from '../domain/jobs/types.js';
-import type { AbortReason, ItemHandler, ItemOutcome, StageExecutors } from './executor.js';
+import { StageRefusedError, type AbortReason, type ItemHandler, type ItemOutcome, type StageExecutors } from './executor.js';
 import { ItemBroker } from './item-broker.js';
 import type { ClaimedItem, ItemEnd, JobStore, StoredJob, StoredStage } from './store.js';
 import { WorkerSlots, type WorkerSlot } from './worker-slots.js';
@@ -282,7 +282,8 @@ export class JobRunner {
     };
     (entry as { done: Promise<void> }).done = this.runJob(entry)
       .catch(async (err: unknown) => {
-        this.log.error({ err, jobId: job.id }, 'job failed unexpectedly');
+        if (err instanceof StageRefusedError) this.log.warn({ jobId: job.id, reason: err.message }, 'job failed');
+        else this.log.error({ err, jobId: job.id }, 'job failed unexpectedly');
         await this.store.transitionJob(job.id, ['running', 'pause_requested'], 'failed', { finishedAt: new Date(), error: String(err) });
       })
       .finally(async () => {

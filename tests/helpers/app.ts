@@ -13,8 +13,8 @@ export interface TestApp {
   readonly dataDir: string;
   readonly app: App;
   stop(): Promise<void>;
-  /** Stops this app and starts a new one on the same data folder (same SQLite file). */
-  restart(): Promise<TestApp>;
+  /** Stops this app and starts a new one on the same data folder (same SQLite file), optionally with other options (env …). */
+  restart(changes?: Partial<TestAppOptions>): Promise<TestApp>;
 }
 
 export interface TestAppOptions extends BuildOptions {
@@ -65,9 +65,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await app.stop();
       await removeData();
     },
-    async restart() {
+    async restart(changes = {}) {
       await app.stop();
-      const next: TestAppOptions & Owned = { ...opts, dataDir, ownsDataDir: owned };
+      const next: TestAppOptions & Owned = { ...opts, ...changes, dataDir, ownsDataDir: owned };
       return startTestApp(next);
     },
   };

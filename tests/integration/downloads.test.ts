@@ -190,6 +190,39 @@ describe('downloads', () => {
     expect(ranges.slice(1).some((h) => /^bytes=[1-9]\d*-$/.test(h))).toBe(true);
   });
 
+  it('uploads library files to the second root, verified by size and hash; without one the job fails and says why', async () => {
+    const song = buildWav({ artist: 'Local', title: 'Copy Me', album: 'Disk', trackNumber: 7, seconds: 1, toneHz: 500 });
+    const songFile = path.join(dir, 'copy-me.wav');
+    await fs.writeFile(songFile, song);
+    const file = await writePlaylist('Local', [{ title: 'Copy Me', location: songFile }]);
+    const uploads = path.join(dir, 'second-root');
+    const t = await apps.start({ env: { ROADIE_UPLOAD_DIR: uploads } });
+    await addSource(t.url, file);
+    const [playlist] = await playlists(t.url);
+    const first = await runBulk(t.url, 'syncThenDownloadPlaylists', [playlist!.id]);
+    expect((await waitForJob(t.url, first.job!.id, (j) => FINAL_STATUSES.includes(j.status), 'the download', 10_000)).status).toBe('COMPLETED');
+    expect(await fs.readFile(songFile)).toEqual(song); // a local song is copied, never moved
+
+    const create = (url: string) =>
+      gql<{ createJob: JobResultData }>(url, `mutation ($ids: [ID!]) { createJob(input: { jobType: UPLOAD_ONLY, playlistIds: $ids }) { ${JOB_RESULT_FIELDS} } }`, { ids: [playlist!.id] });
+    const up = (await create(t.url)).createJob;
+    const done = await waitForJob(t.url, up.job!.id, (j) => FINAL_STATUSES.includes(j.status), 'the upload', 10_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.stages[0]).toMatchObject({ stageType: 'UPLOAD', totalItems: 1, succeededItems: 1 });
+    expect(await fs.readFile(path.join(uploads, 'Local/Disk/07 Copy Me.wav'))).toEqual(song);
+    expect((await fs.readdir(uploads, { recursive: true })).filter((f) => f.endsWith('.copying'))).toEqual([]);
+    // a second upload has nothing left to copy
+    const again = (await create(t.url)).createJob;
+    const second = await waitForJob(t.url, again.job!.id, (j) => FINAL_STATUSES.includes(j.status), 'the second upload', 10_000);
+    expect(second.stages[0]).toMatchObject({ totalItems: 0 });
+
+    const plain = apps.track(await t.restart({ env: {} }));
+    const refused = (await create(plain.url)).createJob;
+    const failed = await waitForJob(plain.url, refused.job!.id, (j) => FINAL_STATUSES.includes(j.status), 'the refused upload', 10_000);
+    expect(failed).toMatchObject({ status: 'FAILED' });
+    expect(failed.error).toMatch(/ROADIE_UPLOAD_DIR/);
+  });
+
   it('sets a global speed limit (persisted), refusing a negative one', async () => {
     const t = await apps.start();
     const set = (n: number) =>
