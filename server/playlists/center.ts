@@ -46,6 +46,11 @@ export class PlaylistCenter {
     return (await this.repo.byIds([id]))[0] ?? null;
   }
 
+  /** A job's chosen playlists with their song and download counts (its playlist progress). */
+  ofJob(jobId: number): Promise<PlaylistListRow[]> {
+    return this.repo.ofJob(jobId);
+  }
+
   /** Ids of these that exist (the task center checks a job's playlists with it). */
   async existing(ids: readonly number[]): Promise<Set<number>> {
     return new Set((await this.repo.byIds(ids)).map((p) => p.id));

@@ -133,6 +133,13 @@ describe('downloads', () => {
     expect(await fs.readdir(path.join(t.dataDir, 'tmp/incoming')).catch(() => [])).toEqual([]);
 
     expect((await playlists(t.url))[0]).toMatchObject({ songCount: 4, distinctSongCount: 4, downloadedSongCount: 2 });
+    // the job detail's playlist progress
+    const detail = await gql<{ job: { playlists: { name: string; songCount: number; downloadedSongCount: number }[] } }>(
+      t.url,
+      `query ($id: ID!) { job(id: $id) { playlists { name songCount downloadedSongCount } } }`,
+      { id: r.job!.id },
+    );
+    expect(detail.job.playlists).toEqual([{ name: 'Evening', songCount: 4, downloadedSongCount: 2 }]);
 
     // a second download plans only what is still missing
     const again = await runBulk(t.url, 'downloadSelectedPlaylists', [playlist!.id]);

@@ -222,6 +222,11 @@ export class PlaylistRepository {
       : this.listRows('where p.source_id in (select value from json_each(?)) order by p.id', [JSON.stringify(sourceIds)]);
   }
 
+  /** The playlists a job was created for, in its order (none for a job without chosen playlists); one statement. */
+  async ofJob(jobId: number): Promise<PlaylistListRow[]> {
+    return this.listRows(`join json_each((select scope from job_runs where id = ?), '$.playlistIds') chosen on chosen.value = p.id order by chosen.key`, [jobId]);
+  }
+
   async wantedIds(): Promise<number[]> {
     return (await this.sql.all<{ id: number }>(`select id from playlists where wanted = 1 order by id`)).map((r) => r.id);
   }

@@ -228,7 +228,7 @@ function taskOf(row: TaskRowView, ctx: GraphQLContext): Promise<TaskView | null>
   return view;
 }
 
-const Job = builder.objectRef<TaskRowView>('Job');
+export const Job = builder.objectRef<TaskRowView>('Job');
 builder.node(Job, {
   description: 'A job with its stages, worker slots and events.',
   id: { resolve: (r) => r.jobId },

@@ -3,7 +3,7 @@ import type { BulkAction, PlaylistError } from '../../playlists/center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { decodeCursor, keysetConnection, numericIdOf, pageSize } from '../ids.js';
-import { JobResultUnion, toResult } from './job.js';
+import { Job, JobResultUnion, toResult } from './job.js';
 import { InvalidArgumentError } from './worker.js';
 
 const PlaylistSourceKindEnum = builder.enumType('PlaylistSourceKind', {
@@ -45,6 +45,14 @@ builder.node(PlaylistType, {
     sourceId: t.globalID({ description: 'Its PlaylistSource (see playlistSources).', resolve: (p) => ({ type: 'PlaylistSource', id: p.sourceId }) }),
   }),
 });
+
+builder.objectField(Job, 'playlists', (t) =>
+  t.field({
+    type: [PlaylistType],
+    description: "The playlists the job was created for, in its order, each with its songs and how many are in the library (the job's playlist progress); empty for a job of all playlists.",
+    resolve: (r, _a, ctx) => ctx.playlists.ofJob(r.jobId),
+  }),
+);
 
 // ---- errors ------------------------------------------------------------------------------
 
