@@ -15,6 +15,7 @@ import { PlaylistCenter } from './playlists/center.js';
 import { collectWork, syncWork } from './playlists/stages.js';
 import { downloadWork } from './playlists/download.js';
 import { uploadWork } from './playlists/upload.js';
+import { FolderWatcher } from './playlists/watch.js';
 import { SettingsRepository } from './db/repositories/settings.repository.js';
 import { DownloadControls } from './downloads/controls.js';
 import { RateLimiter } from './downloads/rate-limiter.js';
@@ -98,6 +99,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   taskCenter = tasks;
   const playlists = new PlaylistCenter(playlistRepo, tasks, bus);
   tasks.checkPlaylistsWith((ids) => playlists.existing(ids));
+  const watchLog = logger.child({ part: 'folder-watch' });
+  const watcher = new FolderWatcher(
+    (sourceId) =>
+      void playlists
+        .folderChanged(sourceId)
+        .then((jobId) => jobId !== null && watchLog.info({ sourceId, jobId }, 'a watched folder changed: its playlists are collected again'))
+        .catch((err: unknown) => watchLog.warn({ err, sourceId }, 'could not queue the collect of a watched folder')),
+    (sourceId, err) => watchLog.warn({ err, sourceId }, 'cannot watch a folder source'),
+  );
+  const followSources = (): void =>
+    void playlistRepo
+      .sources()
+      .then((sources) => watcher.follow(sources))
+      .catch((err: unknown) => watchLog.warn({ err }, 'could not list the folder sources'));
+  const sourcesChanged = bus.subscribe('playlists:changed');
+  void (async () => {
+    for await (const e of sourcesChanged) if (e.reason === 'sourceAdded' || e.reason === 'sourceRemoved') followSources();
+  })();
 
   const store = new DaemonRepository(orm.em);
   const orchestrator = new Orchestrator(store, bus, logger.child({ part: 'orchestrator' }), {
@@ -122,7 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       syncWanted: async (requestedBy) => {
         const ids = await playlistRepo.wantedIds();
         if (ids.length === 0) return { skipped: 'none wanted' };
-        if (await jobs.hasLiveJob('sync_download', requestedBy)) return { skipped: 'already queued' };
+        if (await tasks.hasLiveJob('sync_download', requestedBy)) return { skipped: 'already queued' };
         const r = await tasks.createJob({ jobType: 'sync_download', playlistIds: ids, requestedBy });
         if (!r.ok) throw new Error(r.error.message);
         return { jobId: r.job.jobId, playlists: ids.length };
@@ -176,6 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const url = `http://${host}:${address.port}`;
       logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
       await runner.start();
+      followSources();
       if (config.autostart) {
         starting = orchestrator.startAll();
         await starting;
@@ -189,6 +209,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       // A stop during start-up lets the start finish first, so no daemon is left half started.
       await starting?.catch(() => undefined);
       services.stop();
+      watcher.close();
+      await sourcesChanged.return?.();
       await runner.stop();
       tasks.close(); // pending row events would read the closed database
       await orchestrator.stopAll();

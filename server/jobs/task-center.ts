@@ -212,6 +212,11 @@ export class TaskCenter {
     return [...this.speeds.values()];
   }
 
+  /** Whether a job of this type asked for by `requestedBy` is still queued, running or paused. */
+  hasLiveJob(jobType: JobType, requestedBy: string): Promise<boolean> {
+    return this.repo.hasLiveJob(jobType, requestedBy);
+  }
+
   /** Lets createJob refuse unknown playlist ids. */
   checkPlaylistsWith(existing: (ids: readonly number[]) => Promise<ReadonlySet<number>>): void {
     this.playlistsExisting = existing;

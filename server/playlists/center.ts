@@ -51,6 +51,17 @@ export class PlaylistCenter {
     return this.repo.ofJob(jobId);
   }
 
+  /**
+   * A watched folder changed: its playlists are collected again, synced, and the wanted ones
+   * downloaded (one CATALOG_SYNC job for the source, unless one from the watcher is still waiting or running).
+   */
+  async folderChanged(sourceId: number): Promise<number | null> {
+    const requestedBy = `folder-watch:${sourceId}`;
+    if (await this.tasks.hasLiveJob('catalog_sync', requestedBy)) return null;
+    const r = await this.tasks.createJob({ jobType: 'catalog_sync', sourceIds: [sourceId], requestedBy });
+    return r.ok ? r.job.jobId : null;
+  }
+
   /** Ids of these that exist (the task center checks a job's playlists with it). */
   async existing(ids: readonly number[]): Promise<Set<number>> {
     return new Set((await this.repo.byIds(ids)).map((p) => p.id));

@@ -137,4 +137,22 @@ describe('playlists over GraphQL', () => {
     expect(job.stages[0]).toMatchObject({ stageType: 'SYNC', totalItems: 1 }); // the wanted playlist only
     expect(await taskRowCount(t.url)).toBe(rows + 1);
   });
+
+  it('watches a folder source: a new or edited playlist file is collected and synced without asking', async () => {
+    await fs.mkdir(path.join(music, 'nested'));
+    await fs.writeFile(path.join(music, 'first.m3u'), '/srv/a.mp3\n');
+    const t = await apps.start();
+    await addSource(t.url, music);
+    expect((await playlists(t.url)).map((p) => p.name)).toEqual(['first']);
+    await fs.writeFile(path.join(music, 'nested', 'second.m3u'), '/srv/b.mp3\n/srv/c.mp3\n');
+    await fs.writeFile(path.join(music, 'ignored.txt'), 'not a playlist');
+    const seen = await waitFor(
+      () => playlists(t.url),
+      (ps) => ps.some((p) => p.name === 'second' && p.songCount === 2),
+      'the new playlist synced',
+      10_000,
+      100,
+    );
+    expect(seen.find((p) => p.name === 'first')!.songCount).toBe(1); // the folder's playlists are synced together
+  });
 });
