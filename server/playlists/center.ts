@@ -85,8 +85,17 @@ export class PlaylistCenter {
     return { ok: true, source: source!, job: job.ok ? job.job : null };
   }
 
+  /** Reads a source again (a COLLECT_ONLY job for it): new files become playlists, renamed ones follow, gone ones go. */
+  async reread(id: number, requestedBy: string | null): Promise<{ ok: true; job: TaskRowView } | { ok: false; error: Extract<PlaylistError, { kind: 'sourceNotFound' }> }> {
+    const [source] = await this.repo.sources([id]);
+    if (!source) return { ok: false, error: { kind: 'sourceNotFound', id: String(id), message: `Playlist source ${id} not found` } };
+    const r = await this.tasks.createJob({ jobType: 'collect_only', sourceIds: [id], requestedBy });
+    if (!r.ok) throw new Error(r.error.message); // a collect job of an existing source is always valid
+    return { ok: true, job: r.job };
+  }
+
   /** Removes a source with its playlists; running jobs skip what went with it. */
-  async removeSource(id: number): Promise<{ ok: true; id: number } | { ok: false; error: PlaylistError }> {
+  async removeSource(id: number): Promise<{ ok: true; id: number } | { ok: false; error: Extract<PlaylistError, { kind: 'sourceNotFound' }> }> {
     if (!(await this.repo.removeSource(id))) return { ok: false, error: { kind: 'sourceNotFound', id: String(id), message: `Playlist source ${id} not found` } };
     this.bus.publish('playlists:changed', { reason: 'sourceRemoved' });
     return { ok: true, id };

@@ -110,6 +110,17 @@ describe('playlists over GraphQL', () => {
       expect(d.addPlaylistSource, location).toMatchObject({ __typename: 'InvalidArgumentError', argument: 'location' });
     }
 
+    // re-read on request: a renamed playlist (its #PLAYLIST line) follows
+    await fs.writeFile(path.join(music, 'a.m3u'), '#EXTM3U\n#PLAYLIST:Renamed\n/srv/a.mp3\n');
+    const reread = await gql<{ rereadPlaylistSource: { __typename: string; job?: { id: string } } }>(
+      t.url,
+      `mutation ($id: ID!) { rereadPlaylistSource(id: $id) { __typename ... on JobPayload { job { id } } } }`,
+      { id: sourceId },
+    );
+    expect(reread.rereadPlaylistSource.__typename).toBe('JobPayload');
+    await waitForJob(t.url, reread.rereadPlaylistSource.job!.id, (j) => j.status === 'COMPLETED', 'the re-read');
+    expect((await playlists(t.url)).map((x) => x.name)).toEqual(['Renamed']);
+
     const removed = await gql<{ removePlaylistSource: { __typename: string } }>(t.url, `mutation ($id: ID!) { removePlaylistSource(id: $id) { __typename } }`, {
       id: sourceId,
     });

@@ -300,7 +300,7 @@ const InvalidJobTransitionError = builder.objectRef<ErrorOf<'invalidTransition'>
   interfaces: [ErrorInterface],
   fields: (t) => ({ status: t.expose('status', { type: JobStatusEnum }), action: t.exposeString('action') }),
 });
-const JobPayload = builder.objectRef<{ job: TaskRowView }>('JobPayload').implement({
+export const JobPayload = builder.objectRef<{ job: TaskRowView }>('JobPayload').implement({
   fields: (t) => ({ job: t.expose('job', { type: Job }) }),
 });
 

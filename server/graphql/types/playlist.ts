@@ -3,7 +3,7 @@ import type { BulkAction, PlaylistError } from '../../playlists/center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { decodeCursor, keysetConnection, numericIdOf, pageSize } from '../ids.js';
-import { Job, JobResultUnion, toResult } from './job.js';
+import { Job, JobPayload as JobPayloadRef, JobResultUnion, toResult } from './job.js';
 import { InvalidArgumentError } from './worker.js';
 
 const PlaylistSourceKindEnum = builder.enumType('PlaylistSourceKind', {
@@ -91,6 +91,11 @@ const RemoveSourceResult = builder.unionType('RemovePlaylistSourceResult', {
   resolveType: (v) => ('kind' in v ? PlaylistSourceNotFoundError : RemoveSourcePayload),
 });
 
+const RereadSourceResult = builder.unionType('RereadPlaylistSourceResult', {
+  types: [JobPayloadRef, PlaylistSourceNotFoundError],
+  resolveType: (v) => ('kind' in v ? PlaylistSourceNotFoundError : JobPayloadRef),
+});
+
 // ---- root fields -------------------------------------------------------------------------
 
 builder.queryFields((t) => ({
@@ -147,6 +152,17 @@ builder.mutationFields((t) => ({
     resolve: async (_r, { location, format }, ctx) => {
       const r = await ctx.playlists.addSource(location, format ?? null, ctx.clientAddress);
       return r.ok ? { source: r.source, jobId: r.job?.jobId ?? null } : r.error;
+    },
+  }),
+  rereadPlaylistSource: t.field({
+    type: RereadSourceResult,
+    description: 'Reads a source again now (a COLLECT_ONLY job for it); folder sources are also re-read when their files change.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      const sourceId = numericIdOf(id, ['PlaylistSource']);
+      const r = sourceId === null ? null : await ctx.playlists.reread(sourceId, ctx.clientAddress);
+      if (r?.ok) return { job: r.job };
+      return r?.error ?? { kind: 'sourceNotFound' as const, id: String(id), message: `Playlist source ${String(id)} not found` };
     },
   }),
   removePlaylistSource: t.field({
