@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DownloadError } from '../domain/downloads/errors.js';
-import type { PlaylistRepository } from '../db/repositories/playlist.repository.js';
+import type { MissingSong, PlaylistRepository } from '../db/repositories/playlist.repository.js';
 import { downloadFile } from '../downloads/http-download.js';
 import type { RateLimiter } from '../downloads/rate-limiter.js';
 import { copyVerified } from '../library/copy.js';
@@ -21,16 +21,7 @@ export interface DownloadStageDeps {
 }
 
 /** A download item's payload: the song, where it comes from, and what the playlist says about it. */
-interface SongPayload {
-  songId: number;
-  location: string;
-  title: string;
-  artist: string | null;
-  album: string | null;
-  trackNumber: number | null;
-  sizeBytes: number | null;
-  sha256: string | null;
-}
+type SongPayload = Omit<MissingSong, 'id'> & { songId: number };
 
 /**
  * Download: one item per song of the job's playlists (the chosen ones, else the wanted ones)
@@ -46,7 +37,7 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
       return songs.map((s) => ({
         itemKey: `song:${s.id}`,
         label: s.artist ? `${s.artist} – ${s.title}` : s.title,
-        payload: { songId: s.id, location: s.location, title: s.title, artist: s.artist, album: s.album, trackNumber: s.trackNumber, sizeBytes: s.sizeBytes, sha256: s.sha256 } satisfies SongPayload,
+        payload: { ...withoutId(s), songId: s.id } satisfies SongPayload,
       }));
     },
     handle: async (ctx) => {
@@ -112,4 +103,8 @@ function extensionOf(location: string): string {
   const p = /^https?:\/\//i.test(location) ? new URL(location).pathname : location;
   const ext = path.extname(p).toLowerCase();
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '';
+}
+
+function withoutId({ id: _id, ...rest }: MissingSong): Omit<MissingSong, 'id'> {
+  return rest;
 }

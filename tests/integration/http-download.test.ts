@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadError, type DownloadErrorCode } from '../../server/domain/downloads/errors.js';
 import { BODY_BUFFER_BYTES, downloadFile, parseContentRange, partPathFor, type DownloadOptions } from '../../server/downloads/http-download.js';
 import { RateLimiter } from '../../server/downloads/rate-limiter.js';
+import { seededRandom } from '../helpers/random.js';
 
 const MiB = 2 ** 20;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -117,17 +118,6 @@ class TestServer {
   }
 }
 
-/** Seeded so a failing offset can be reproduced (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function failure(p: Promise<unknown>): Promise<DownloadError> {
   try {
@@ -191,7 +181,7 @@ describe('downloadFile over HTTP', () => {
   });
 
   it('resumes after cuts at random byte offsets: identical file, at most one buffer fetched twice per cut', async () => {
-    const random = prng(20261130);
+    const random = seededRandom(20261130);
     const cuts = Array.from({ length: 4 }, () => Math.floor(random() * data.length)).sort((a, b) => a - b);
     const part = `${dest}.part`;
     for (const cutAt of cuts) {

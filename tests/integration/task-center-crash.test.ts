@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import sqlite3 from 'sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createJobOk, getRows, waitFor } from '../helpers/jobs.js';
+import { seededRandom } from '../helpers/random.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CRASH_APP = path.join(ROOT, 'tests/helpers/crash-app.ts');
@@ -16,17 +17,7 @@ const KILL_ROUNDS = 3;
 
 /** A seeded generator, so a failing run can be replayed with CRASH_SEED. */
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 
 interface Child {
   readonly proc: ChildProcess;

@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { addBytes, createMeter, DEFAULT_HALF_LIFE_MS, etaSeconds, shouldPublish, speedOf, totalSpeed, type SpeedMeter } from '../../../server/domain/downloads/speed-meter.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const MB = 1e6;
 const CHUNK = 64 * 1024;
 
-/** Seeded jitter (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A fake transfer: 64 KiB chunks whose arrival times follow `rateAt(t)` (bytes/s), each delayed
  * by up to `jitterMs` (arrival order kept), from `fromMs` to `untilMs`. `read(t, meter)` is called every 50 ms.
  */
 function transfer(opts: { untilMs: number; rateAt: (t: number) => number; jitterMs?: number; read?: (t: number, m: SpeedMeter) => void; meter?: SpeedMeter; fromMs?: number }): SpeedMeter {
-  const random = prng(42);
+  const random = seededRandom(42);
   const from = opts.fromMs ?? 0;
   let m = addBytes(opts.meter ?? createMeter(), 0, from); // the response headers: the origin
   let nextChunkAt = from;
