@@ -15,7 +15,7 @@ const DOWNLOAD_ITEMS = 40;
 const SYNC_ITEMS = 20;
 const KILL_ROUNDS = 3;
 
-/** A seeded generator, so a failing run can be replayed with CRASH_SEED. */
+/** The seed of the random kill points: a failing run can be replayed with CRASH_SEED. */
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const random = seededRandom(SEED);
 
