@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'tests/artifacts/', 'bench/results/', 'migrations/Migration*.ts', '.scratch/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'data/', 'data-demo/', 'tests/artifacts/', 'bench/results/', 'migrations/Migration*.ts', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
