@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatElapsed, formatNumber, formatRelativeTime } from '../../web/src/lib/format.js';
+import {
+  formatByteProgress,
+  formatBytes,
+  formatDuration,
+  formatElapsed,
+  formatNumber,
+  formatRelativeTime,
+  formatRemaining,
+  formatSpeed,
+  speedLimitBytes,
+  speedLimitInput,
+} from '../../web/src/lib/format.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const at = (offsetMs: number): string => new Date(now + offsetMs).toISOString();
@@ -57,5 +68,49 @@ describe('how long a job took', () => {
     expect(formatElapsed(0, 'en')).toBe('0 ms');
     expect(formatElapsed(-5, 'en')).toBe('0 ms');
     expect(formatElapsed(0.4, 'de')).toBe('0 ms');
+  });
+});
+
+describe('download figures', () => {
+  it('formats speeds and bytes of a size per locale', () => {
+    expect(formatSpeed(3_000_000, 'en')).toBe('3 MB/s');
+    expect(formatSpeed(204_800, 'de')).toBe('204,8 kB/s');
+    expect(formatByteProgress(40_000, 80_044, 'en')).toBe('40 / 80 kB');
+    expect(formatByteProgress(1_200_000, 3_400_000, 'de')).toBe('1,2 / 3,4 MB');
+  });
+
+  it('says the time left in whole seconds, rounded up, at least one', () => {
+    expect(formatRemaining(11.2, 'en')).toBe('12 sec');
+    expect(formatRemaining(11.2, 'de')).toBe('12 Sek.');
+    expect(formatRemaining(0.1, 'en')).toBe('1 sec');
+    expect(formatRemaining(0, 'en')).toBe('1 sec');
+    expect(formatRemaining(125, 'en')).toBe('2 min 5 sec');
+    expect(formatRemaining(3_900, 'de')).toBe('1 Std., 5 Min.');
+  });
+});
+
+describe('the speed limit editor', () => {
+  it('turns a typed limit into whole bytes a second (decimal units, as the speeds are shown)', () => {
+    expect(speedLimitBytes(2, 'MB')).toBe(2_000_000);
+    expect(speedLimitBytes(1.5, 'MB')).toBe(1_500_000);
+    expect(speedLimitBytes(250, 'kB')).toBe(250_000);
+    expect(speedLimitBytes(0.0005, 'kB')).toBe(1);
+    expect(speedLimitBytes(0, 'kB')).toBe(0);
+  });
+
+  it('refuses what the API cannot take: negative, not a number, beyond a 32-bit Int', () => {
+    expect(speedLimitBytes(-1, 'kB')).toBeNull();
+    expect(speedLimitBytes(Number.NaN, 'MB')).toBeNull();
+    expect(speedLimitBytes(Number.POSITIVE_INFINITY, 'MB')).toBeNull();
+    expect(speedLimitBytes(2147, 'MB')).toBe(2_147_000_000);
+    expect(speedLimitBytes(2148, 'MB')).toBeNull();
+  });
+
+  it('shows a limit in MB/s when it is a whole number of them, else in kB/s', () => {
+    expect(speedLimitInput(0)).toEqual({ value: 0, unit: 'MB' });
+    expect(speedLimitInput(2_000_000)).toEqual({ value: 2, unit: 'MB' });
+    expect(speedLimitInput(1_500_000)).toEqual({ value: 1500, unit: 'kB' });
+    expect(speedLimitInput(250_000)).toEqual({ value: 250, unit: 'kB' });
+    expect(speedLimitInput(1)).toEqual({ value: 0.001, unit: 'kB' });
   });
 });

@@ -195,3 +195,33 @@ export function formatJobList(jobIds: readonly number[], locale: Locale): string
   }
   return list.format(jobIds.map((id) => `#${id}`));
 }
+
+/**
+ * Time left, from seconds (an ETA): whole seconds rounded up, at least one, in the two largest
+ * units as formatElapsed words them: "12 sec" / "12 Sek.", "2 min 5 sec" / "2 Min., 5 Sek.".
+ */
+export function formatRemaining(seconds: number, locale: Locale): string {
+  return formatElapsed(Math.max(1, Math.ceil(seconds)) * SECOND, locale);
+}
+
+/** Units a speed limit is typed in (decimal, as formatSpeed prints them). */
+export type SpeedUnit = 'kB' | 'MB';
+const speedUnitBytes: Record<SpeedUnit, number> = { kB: 1000, MB: 1_000_000 };
+
+/**
+ * A typed limit in bytes a second (whole bytes); null when it is not a number, negative, or
+ * beyond what the API's Int takes (2^31 − 1).
+ */
+export function speedLimitBytes(value: number, unit: SpeedUnit): number | null {
+  if (!Number.isFinite(value) || value < 0) return null;
+  const bytes = Math.round(value * speedUnitBytes[unit]);
+  return bytes > 2 ** 31 - 1 ? null : bytes;
+}
+
+/** A limit in bytes a second as the editor shows it: MB/s when it is a whole number of them, kB/s otherwise. */
+export function speedLimitInput(bytesPerSecond: number): { value: number; unit: SpeedUnit } {
+  if (bytesPerSecond === 0 || (bytesPerSecond >= speedUnitBytes.MB && bytesPerSecond % speedUnitBytes.MB === 0)) {
+    return { value: bytesPerSecond / speedUnitBytes.MB, unit: 'MB' };
+  }
+  return { value: bytesPerSecond / speedUnitBytes.kB, unit: 'kB' };
+}

@@ -43,6 +43,8 @@ const eventKeys: Partial<Record<string, MessageKey>> = {
   recovered: 'event.recovered',
   retry_scheduled: 'event.retryScheduled',
   retry_failed_items: 'event.retryFailedItems',
+  source_read: 'event.sourceRead',
+  playlist_synced: 'event.playlistSynced',
 };
 
 /** A job event's kind in words; a kind the SPA does not know is shown as the API names it. */

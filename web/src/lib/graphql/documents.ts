@@ -1,14 +1,22 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
+  AddPlaylistSourceResult,
   CreateJobInput,
+  DownloadSpeedEvent,
+  DownloadSpeedLimitResult,
   Job,
   JobResult,
   Lane,
   LaneResult,
   OrchestratorSummary,
+  PlaylistConnection,
+  PlaylistSource,
   RemoveJobResult,
+  RemovePlaylistSourceResult,
   ServiceHealth,
+  SetPlaylistsWantedResult,
   TaskCenterEvent,
+  TaskRow,
   TaskRowConnection,
   Worker,
   WorkerControlResult,
@@ -306,4 +314,128 @@ export const SetLaneConcurrencyMutation = gql<{ result: LaneResult }, { lane: st
     }
   }
   ${LaneFields}
+`;
+
+// ---- playlists --------------------------------------------------------------------------
+
+const PlaylistFields = gql`
+  fragment PlaylistFields on Playlist {
+    id name songCount distinctSongCount downloadedSongCount wanted lastSyncedAt location sourceId
+  }
+`;
+
+const PlaylistSourceFields = gql`
+  fragment PlaylistSourceFields on PlaylistSource {
+    id location kind format playlistCount lastReadAt lastError createdAt
+  }
+`;
+
+/** One page of playlists, oldest first. */
+export const PlaylistsQuery = gql<{ playlists: PlaylistConnection }, { first: number; after: string | null }>`
+  query Playlists($first: Int, $after: String) {
+    playlists(first: $first, after: $after) {
+      edges { cursor node { ...PlaylistFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${PlaylistFields}
+`;
+
+export const PlaylistSourcesQuery = gql<{ playlistSources: PlaylistSource[] }, Record<string, never>>`
+  query PlaylistSources { playlistSources { ...PlaylistSourceFields } }
+  ${PlaylistSourceFields}
+`;
+
+/**
+ * Just enough of each task-center event to tell when a job moved on (an item done, a status
+ * changed), which is when the playlists' counts may have changed.
+ */
+export const JobProgressSubscription = gql<
+  { taskCenter: { kind: TaskCenterEvent['kind']; id: string; row: Pick<TaskRow, 'id' | 'jobId' | 'jobType' | 'status' | 'completedItems'> | null } },
+  Record<string, never>
+>`
+  subscription JobProgress { taskCenter { kind id row { id jobId jobType status completedItems } } }
+`;
+
+type PlaylistBulk = JobControl<{ playlistIds: string[] }>;
+
+export const SyncSelectedPlaylistsMutation: PlaylistBulk = gql`
+  mutation SyncSelectedPlaylists($playlistIds: [ID!]!) {
+    result: syncSelectedPlaylists(playlistIds: $playlistIds) { ...JobResultFields }
+  }
+  ${JobResultFields}
+`;
+
+export const DownloadSelectedPlaylistsMutation: PlaylistBulk = gql`
+  mutation DownloadSelectedPlaylists($playlistIds: [ID!]!) {
+    result: downloadSelectedPlaylists(playlistIds: $playlistIds) { ...JobResultFields }
+  }
+  ${JobResultFields}
+`;
+
+export const SyncThenDownloadPlaylistsMutation: PlaylistBulk = gql`
+  mutation SyncThenDownloadPlaylists($playlistIds: [ID!]!) {
+    result: syncThenDownloadPlaylists(playlistIds: $playlistIds) { ...JobResultFields }
+  }
+  ${JobResultFields}
+`;
+
+export const SetPlaylistsWantedMutation = gql<{ result: SetPlaylistsWantedResult }, { playlistIds: string[]; wanted: boolean }>`
+  mutation SetPlaylistsWanted($playlistIds: [ID!]!, $wanted: Boolean!) {
+    result: setPlaylistsWanted(playlistIds: $playlistIds, wanted: $wanted) {
+      __typename
+      ... on Error { message }
+      ... on InvalidArgumentError { argument }
+      ... on PlaylistsPayload { playlists { ...PlaylistFields } }
+    }
+  }
+  ${PlaylistFields}
+`;
+
+export const AddPlaylistSourceMutation = gql<{ result: AddPlaylistSourceResult }, { location: string }>`
+  mutation AddPlaylistSource($location: String!) {
+    result: addPlaylistSource(location: $location) {
+      __typename
+      ... on Error { message }
+      ... on InvalidArgumentError { argument }
+      ... on AddPlaylistSourcePayload { collectJobId source { ...PlaylistSourceFields } }
+    }
+  }
+  ${PlaylistSourceFields}
+`;
+
+export const RemovePlaylistSourceMutation = gql<{ result: RemovePlaylistSourceResult }, { id: string }>`
+  mutation RemovePlaylistSource($id: ID!) {
+    result: removePlaylistSource(id: $id) {
+      __typename
+      ... on Error { message }
+      ... on RemovePlaylistSourcePayload { removedId }
+    }
+  }
+`;
+
+// ---- downloads --------------------------------------------------------------------------
+
+/** Every job's live download figures (no jobId: all jobs); first the latest known of each. */
+export const DownloadSpeedSubscription = gql<{ downloadSpeed: DownloadSpeedEvent }, Record<string, never>>`
+  subscription DownloadSpeed {
+    downloadSpeed {
+      jobId speedBytesPerSec downloadedBytes totalBytes progressPercent etaSeconds at
+      workers { name downloadedBytes totalBytes speedBytesPerSec progressPercent etaSeconds }
+    }
+  }
+`;
+
+export const DownloadSpeedLimitQuery = gql<{ downloadSpeedLimit: number }, Record<string, never>>`
+  query DownloadSpeedLimit { downloadSpeedLimit }
+`;
+
+export const SetDownloadSpeedLimitMutation = gql<{ result: DownloadSpeedLimitResult }, { bytesPerSecond: number }>`
+  mutation SetDownloadSpeedLimit($bytesPerSecond: Int!) {
+    result: setDownloadSpeedLimit(bytesPerSecond: $bytesPerSecond) {
+      __typename
+      ... on Error { message }
+      ... on DownloadSpeedLimitPayload { bytesPerSecond }
+    }
+  }
 `;

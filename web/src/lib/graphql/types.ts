@@ -447,3 +447,109 @@ export interface LaneError {
 }
 /** What setLaneConcurrency returns. */
 export type LaneResult = LaneResultLane | LaneError;
+
+// ---- playlists and downloads ------------------------------------------------------------
+
+export type PlaylistSourceKind = 'FILE' | 'FOLDER' | 'URL';
+
+/** One playlist as the playlists page lists it. `id` is a global ID. */
+export interface Playlist {
+  id: string;
+  name: string;
+  /** Entries as last synced (0 before the first sync). */
+  songCount: number;
+  /** Different songs among the entries. */
+  distinctSongCount: number;
+  /** Of the different songs, how many have a file in the library. */
+  downloadedSongCount: number;
+  wanted: boolean;
+  /** Null: never synced. */
+  lastSyncedAt: DateTime | null;
+  /** The playlist file or URL it is read from. */
+  location: string;
+  sourceId: string;
+}
+
+export interface PlaylistConnection {
+  edges: { cursor: string; node: Playlist }[];
+  pageInfo: PageInfo;
+}
+
+/** Where playlists come from: a file, a watched folder or a URL. */
+export interface PlaylistSource {
+  id: string;
+  location: string;
+  kind: PlaylistSourceKind;
+  format: string | null;
+  playlistCount: number;
+  lastReadAt: DateTime | null;
+  /** Why the last read failed, naming the file and its line; null after a good read. */
+  lastError: string | null;
+  createdAt: DateTime;
+}
+
+export interface InvalidArgumentError {
+  __typename: 'InvalidArgumentError';
+  argument: string;
+  message: string;
+}
+
+export interface PlaylistsPayload {
+  __typename: 'PlaylistsPayload';
+  playlists: Playlist[];
+}
+/** What setPlaylistsWanted returns. */
+export type SetPlaylistsWantedResult = PlaylistsPayload | InvalidArgumentError;
+
+export interface AddPlaylistSourcePayload {
+  __typename: 'AddPlaylistSourcePayload';
+  source: PlaylistSource;
+  /** The COLLECT_ONLY job that reads the new source (its TaskRow id). */
+  collectJobId: string | null;
+}
+/** What addPlaylistSource returns. */
+export type AddPlaylistSourceResult = AddPlaylistSourcePayload | InvalidArgumentError;
+
+export interface RemovePlaylistSourcePayload {
+  __typename: 'RemovePlaylistSourcePayload';
+  removedId: string;
+}
+export interface PlaylistSourceNotFoundError {
+  __typename: 'PlaylistSourceNotFoundError';
+  id: string;
+  message: string;
+}
+/** What removePlaylistSource returns. */
+export type RemovePlaylistSourceResult = RemovePlaylistSourcePayload | PlaylistSourceNotFoundError;
+
+/** One busy worker's transfer in a DownloadSpeedEvent. */
+export interface WorkerSpeed {
+  name: string;
+  downloadedBytes: number;
+  totalBytes: number | null;
+  /** Smoothed from the bytes actually received; null when unknown. */
+  speedBytesPerSec: number | null;
+  progressPercent: number | null;
+  etaSeconds: number | null;
+}
+
+/** A job's live download figures (what is in flight now); the last one of an ended job has no workers. */
+export interface DownloadSpeedEvent {
+  /** The job number (TaskRow.jobId). */
+  jobId: number;
+  speedBytesPerSec: number | null;
+  downloadedBytes: number;
+  totalBytes: number | null;
+  progressPercent: number | null;
+  etaSeconds: number | null;
+  workers: WorkerSpeed[];
+  at: DateTime;
+}
+
+export interface DownloadSpeedLimitPayload {
+  __typename: 'DownloadSpeedLimitPayload';
+  /** 0: unlimited. */
+  bytesPerSecond: number;
+}
+/** What setDownloadSpeedLimit returns. */
+export type DownloadSpeedLimitResult = DownloadSpeedLimitPayload | InvalidArgumentError;

@@ -4,7 +4,8 @@ export type ConfirmRequest =
   | { kind: 'stop-dependents'; worker: string; dependents: string[] }
   | { kind: 'dry-run-off'; retentionDays: number; jobRetentionDays: number }
   | { kind: 'cancel-job'; job: string }
-  | { kind: 'remove-job'; job: string };
+  | { kind: 'remove-job'; job: string }
+  | { kind: 'remove-source'; location: string; playlists: number };
 
 /** At most one open question; asking a new one answers the previous with "no". */
 class ConfirmState {

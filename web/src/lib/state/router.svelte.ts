@@ -5,6 +5,7 @@
 export type Route =
   | { page: 'workers' }
   | { page: 'services' }
+  | { page: 'playlists' }
   | { page: 'tasks'; job: string | null }
   | { page: 'not-found'; path: string };
 
@@ -12,6 +13,7 @@ export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '/workers') return { page: 'workers' };
   if (path === '/services') return { page: 'services' };
+  if (path === '/playlists') return { page: 'playlists' };
   if (path === '/tasks') return { page: 'tasks', job: null };
   const job = /^\/jobs\/([^/]+)$/.exec(path)?.[1];
   if (job) {
@@ -37,3 +39,8 @@ class RouterState {
 }
 
 export const router = new RouterState();
+
+/** The address that opens the task center with this job (a job number or a global ID) expanded. */
+export function jobHref(job: string | number): string {
+  return `#/jobs/${encodeURIComponent(String(job))}`;
+}

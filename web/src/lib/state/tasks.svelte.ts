@@ -82,6 +82,8 @@ class TaskCenterState {
   /** Loads the first page and follows live changes; returns the function that stops following. */
   follow(): () => void {
     this.#following = true;
+    // Rows held from an earlier visit may be stale: "open job N" waits for the fresh list.
+    this.loading = true;
     void this.refresh();
     const subscription = client.subscription(TaskCenterSubscription, {}).subscribe((result) => {
       const event = result.data?.taskCenter;
