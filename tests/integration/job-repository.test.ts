@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobWorkerSchema } from '../../server/db/entities/job.entity.js';
 import { openDatabase, type Orm } from '../../server/db/orm.js';
 import { JobRepository } from '../../server/db/repositories/job.repository.js';
+import { statementCounter } from '../helpers/statements.js';
 
 let dir: string;
 let orm: Orm;
@@ -170,19 +171,13 @@ describe('job repository', () => {
       const { jobId } = await newDownloadJob(1);
       await orm.em.fork().insert(JobWorkerSchema, { job: jobId, workerName: 'download-1', status: 'idle', updatedAt: new Date() });
     }
-    // both connections: the writer's and the reader's (the page reads on the latter)
-    const knexes = [orm.em.getConnection('write').getKnex(), orm.em.getConnection('read').getKnex()];
-    let statements = 0;
-    const count = (): void => {
-      statements++;
-    };
-    for (const knex of knexes) knex.on('query', count);
+    const statements = statementCounter(orm);
     try {
       const small = await repo.taskCenterPage(5, null);
-      const five = statements;
-      statements = 0;
+      const five = statements.count;
+      statements.reset();
       const large = await repo.taskCenterPage(50, null);
-      const fifty = statements;
+      const fifty = statements.count;
       expect(small.jobs).toHaveLength(5);
       expect(large.jobs).toHaveLength(50);
       expect(large.hasNextPage).toBe(true);
@@ -196,7 +191,7 @@ describe('job repository', () => {
       const next = await repo.taskCenterPage(5, ids.at(-1)!);
       expect(next.jobs[0]!.id).toBeLessThan(ids.at(-1)!);
     } finally {
-      for (const knex of knexes) knex.off('query', count);
+      statements.stop();
     }
   });
 });

@@ -26,6 +26,7 @@ import {
   type TaskRowData,
 } from '../helpers/jobs.js';
 import { addSource, playlists } from '../helpers/playlists.js';
+import { statementCounter } from '../helpers/statements.js';
 import { subscribeWs } from '../helpers/ws.js';
 
 type TaskCenterEventData = { taskCenter: { kind: 'ADDED' | 'CHANGED' | 'REMOVED'; id: string; row: TaskRowData | null } };
@@ -496,26 +497,17 @@ describe('task center over GraphQL', () => {
     await setLimit('download', 0);
     for (let i = 0; i < 5; i++) await createJobOk(t.url, 'DOWNLOAD_ONLY');
 
-    // both connections: the writer's and the reader's (the page reads on the latter)
-    const knexes = [t.app.orm.em.getConnection('write').getKnex(), t.app.orm.em.getConnection('read').getKnex()];
-    let statements = 0;
     let lastAt = performance.now();
-    const count = (): void => {
-      statements++;
-      lastAt = performance.now();
-    };
-    for (const knex of knexes) knex.on('query', count);
-    onTestFinished(() => {
-      for (const knex of knexes) knex.off('query', count);
-    });
+    const statements = statementCounter(t.app.orm, () => (lastAt = performance.now()));
+    onTestFinished(() => statements.stop());
     // quiet first: coalesced row events of the last jobs may still be published
     await waitFor(() => performance.now() - lastAt, (idle) => idle > 400, 'no statements for 400 ms', 5000);
 
     const query = `query ($first: Int) { taskCenter(first: $first) { edges { cursor node { ${ROW_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
     const measure = async (first: number): Promise<{ n: number; rows: TaskRowData[] }> => {
-      statements = 0;
+      statements.reset();
       const data = await gql<{ taskCenter: { edges: { node: TaskRowData }[] } }>(t.url, query, { first });
-      return { n: statements, rows: data.taskCenter.edges.map((e) => e.node) };
+      return { n: statements.count, rows: data.taskCenter.edges.map((e) => e.node) };
     };
     const five = await measure(5);
     const fifty = await measure(50);
@@ -528,9 +520,9 @@ describe('task center over GraphQL', () => {
     expect(fifty.n).toBe(five.n);
     expect(fifty.n).toBeLessThanOrEqual(10);
     // nothing ran in the background meanwhile
-    const idleBefore = statements;
+    const idleBefore = statements.count;
     await waitFor(() => performance.now() - lastAt, (idle) => idle > 300, 'a quiet 300 ms', 3000);
-    expect(statements).toBe(idleBefore);
+    expect(statements.count).toBe(idleBefore);
   });
 
   it('stop() leaves no coalesced row event behind to read the closed database', async () => {

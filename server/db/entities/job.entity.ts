@@ -22,6 +22,8 @@ export const JobRunSchema = defineEntity({
     scope: p.json<JobScope>(),
     /** Generic task parameters and result (seed background-task-worker). */
     params: p.json<Record<string, unknown>>().nullable(),
+    /** The stages to create, in order, written with the job: a trigger inserts them (and the 'created' event) in the same statement. */
+    stagePlan: p.json<StageType[]>().nullable(),
     result: p.json<Record<string, unknown>>().nullable(),
     error: p.text().nullable(),
     createdAt: p.datetime(),

@@ -210,21 +210,18 @@ export class JobRepository implements JobStore {
     return (await this.em.fork().nativeUpdate(LaneSchema, { name: lane }, { concurrency })) === 1;
   }
 
-  /** Inserts a queued job, its pending stages and its 'created' event in one transaction; returns the job id. */
+  /**
+   * Inserts a queued job in one statement: its stage plan goes with it, and a trigger inserts the
+   * pending stages and the 'created' event (migration 20261130043212); returns the job id.
+   */
   async createJob(job: NewJob, now = new Date()): Promise<number> {
     const t = now.getTime();
-    return this.sql.transaction(async (sql) => {
-      const [row] = await sql.all<{ id: number }>(
-        `insert into job_runs (job_type, status, lane, priority, requested_by, config_snapshot, scope, params, created_at, updated_at)
-         values (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
-        [job.jobType, job.lane, job.priority, job.requestedBy, JSON.stringify(job.configSnapshot), JSON.stringify(job.scope), jsonOrNull(job.params), t, t],
-      );
-      const id = row!.id;
-      // the stages in their order, as one statement: seq is the position in the array
-      await sql.run(`insert into job_stages (job_id, stage_type, seq, status) select ?, value, key, 'pending' from json_each(?)`, [id, JSON.stringify(job.stages)]);
-      await sql.run(`insert into job_events (job_id, at, kind, data) values (?, ?, 'created', ?)`, [id, t, JSON.stringify({ jobType: job.jobType })]);
-      return id;
-    });
+    const [row] = await this.sql.all<{ id: number }>(
+      `insert into job_runs (job_type, status, lane, priority, requested_by, config_snapshot, scope, params, stage_plan, created_at, updated_at)
+       values (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+      [job.jobType, job.lane, job.priority, job.requestedBy, JSON.stringify(job.configSnapshot), JSON.stringify(job.scope), jsonOrNull(job.params), JSON.stringify(job.stages), t, t],
+    );
+    return row!.id;
   }
 
   /** Adds items to a stage (an existing key is kept as it is); the stage's total follows by trigger. */

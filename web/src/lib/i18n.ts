@@ -245,6 +245,7 @@ const en = {
   'lane.none': 'No lanes reported yet.',
 
   'job.stages': 'Stages',
+  'job.playlists': 'Playlists',
   'job.stage': 'Stage',
   'job.status': 'Status',
   'job.total': 'Total',
@@ -628,6 +629,7 @@ const de: Record<MessageKey, Message> = {
   'lane.none': 'Noch keine Spuren gemeldet.',
 
   'job.stages': 'Stufen',
+  'job.playlists': 'Playlists',
   'job.stage': 'Stufe',
   'job.status': 'Status',
   'job.total': 'Gesamt',

@@ -218,6 +218,7 @@ const JobFields = gql`
       processedCount errorCount heartbeatAt
     }
     events { at kind }
+    playlists { id name songCount distinctSongCount downloadedSongCount }
   }
 `;
 

@@ -399,6 +399,8 @@ export interface Job {
   stages: Stage[];
   workers: JobWorker[];
   events: JobEvent[];
+  /** The playlists the job was created for, with how many of their songs are in the library. */
+  playlists: Pick<Playlist, 'id' | 'name' | 'songCount' | 'distinctSongCount' | 'downloadedSongCount'>[];
 }
 
 export interface Lane {
