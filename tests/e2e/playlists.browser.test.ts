@@ -4,8 +4,6 @@
 // move live, and the songs end up filed in the library. Needs the built SPA (npm run build:web)
 // and Debian's chromium.
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buildWav } from '../helpers/audio.js';
+import { startSongServer, type SongServer } from '../helpers/song-server.js';
 
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
@@ -44,39 +43,8 @@ const lists: { file: string; name: string; songs: Song[] }[] = [
 
 let app: TestApp;
 let browser: Browser;
-let server: http.Server;
+let songs: SongServer;
 let dir: string;
-/** What the slow server serves, by URL path. */
-const files = new Map<string, Buffer>();
-
-/** Serves the songs slowly (with Range, as the downloader resumes with it). */
-function serveSlowly(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const song = files.get(req.url ?? '');
-  if (!song) {
-    res.writeHead(404).end('not here');
-    return;
-  }
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const start = range ? Number(range[1]) : 0;
-  const body = song.subarray(start);
-  res.writeHead(range ? 206 : 200, {
-    'content-type': 'audio/wav',
-    'content-length': body.length,
-    'accept-ranges': 'bytes',
-    ...(range ? { 'content-range': `bytes ${start}-${song.length - 1}/${song.length}` } : {}),
-  });
-  let at = 0;
-  const tick = setInterval(() => {
-    if (res.destroyed || at >= body.length) {
-      clearInterval(tick);
-      if (!res.destroyed) res.end();
-      return;
-    }
-    res.write(body.subarray(at, at + CHUNK));
-    at += CHUNK;
-  }, TICK_MS);
-}
-
 async function openPage(hash: string): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
@@ -91,9 +59,8 @@ function row(page: Page, name: string) {
 describe('playlists', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'roadie-playlists-e2e-'));
-    server = http.createServer(serveSlowly);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    songs = await startSongServer({ chunkBytes: CHUNK, tickMs: TICK_MS });
+    const { base } = songs;
 
     const folder = path.join(dir, 'playlists');
     await mkdir(folder, { recursive: true });
@@ -102,7 +69,7 @@ describe('playlists', () => {
       for (const [s, song] of list.songs.entries()) {
         const url = `/${list.file}/${s + 1}.wav`;
         const { artist, title, album, track } = song;
-        files.set(url, buildWav({ artist, title, album, trackNumber: track, seconds: 10, sampleRate: 8000, seed: l * 10 + s + 1 }));
+        songs.files.set(url, { slow: true, body: buildWav({ artist, title, album, trackNumber: track, seconds: 10, sampleRate: 8000, seed: l * 10 + s + 1 }) });
         lines.push(`#EXTINF:10,${artist} - ${title}`, `${base}${url}`);
       }
       await writeFile(path.join(folder, list.file), `${lines.join('\n')}\n`);
@@ -115,8 +82,7 @@ describe('playlists', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await songs?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFile } from 'music-metadata';
@@ -10,54 +8,24 @@ import { appPerTest, gql } from '../helpers/app.js';
 import { buildWav } from '../helpers/audio.js';
 import { FINAL_STATUSES, JOB_RESULT_FIELDS, waitForJob, type JobResultData } from '../helpers/jobs.js';
 import { addSource, playlists } from '../helpers/playlists.js';
+import { startSongServer, type SongServer } from '../helpers/song-server.js';
 import { subscribeWs } from '../helpers/ws.js';
 
 const apps = appPerTest();
 let dir: string;
-let server: http.Server;
+let songs: SongServer;
 let base: string;
 /** Files the server serves by path; `slow` ones go out at about 100 KB/s. */
-const files = new Map<string, { body: Buffer; slow?: boolean }>();
+let files: SongServer['files'];
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'roadie-downloads-'));
-  files.clear();
-  server = http.createServer((req, res) => {
-    const f = files.get(req.url ?? '');
-    if (!f) {
-      res.writeHead(404).end('not here');
-      return;
-    }
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    const start = range ? Number(range[1]) : 0;
-    const body = f.body.subarray(start);
-    res.writeHead(range ? 206 : 200, {
-      'content-length': body.length,
-      'accept-ranges': 'bytes',
-      ...(range ? { 'content-range': `bytes ${start}-${f.body.length - 1}/${f.body.length}` } : {}),
-    });
-    if (!f.slow) {
-      res.end(body);
-      return;
-    }
-    let at = 0;
-    const tick = setInterval(() => {
-      if (res.destroyed || at >= body.length) {
-        clearInterval(tick);
-        if (!res.destroyed) res.end();
-        return;
-      }
-      res.write(body.subarray(at, at + 5000));
-      at += 5000;
-    }, 50);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  songs = await startSongServer();
+  ({ base, files } = songs);
 });
 
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await songs.close();
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -177,8 +145,7 @@ describe('downloads', () => {
   it('pause mid-download then resume: the download continues from its bytes with a Range request, the file is whole', async () => {
     const song = buildWav({ artist: 'Slow', title: 'Resume', album: 'Wait', trackNumber: 4, seconds: 20, toneHz: 250 }); // 160 KB at ~100 KB/s
     files.set('/resume.wav', { body: song, slow: true });
-    const ranges: string[] = [];
-    server.on('request', (req: http.IncomingMessage) => ranges.push(req.headers.range ?? 'none'));
+    const { ranges } = songs;
     const file = await writePlaylist('Resume', [{ title: 'Resume', location: `${base}/resume.wav`, sizeBytes: song.length, sha256: sha256(song) }]);
     const t = await apps.start();
     await addSource(t.url, file);
