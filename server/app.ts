@@ -22,6 +22,7 @@ import { RateLimiter } from './downloads/rate-limiter.js';
 import { PostProcessor } from './library/post-processor.js';
 import { databaseReachable, openDatabase, type Orm } from './db/orm.js';
 import { createEventBus, type EventBus } from './events/bus.js';
+import type { PlaylistsChangeReason } from './events/topics.js';
 import { createHttpServer, listen } from './http/server.js';
 import { attachGraphQLWs } from './http/ws.js';
 import { createYogaServer } from './http/yoga.js';
@@ -77,7 +78,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await downloads.load();
   const postProcessor = new PostProcessor(playlistRepo, () => library);
   let taskCenter: TaskCenter | null = null;
-  const stageDeps = { playlists: playlistRepo, event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data) };
+  const stageDeps = {
+    playlists: playlistRepo,
+    event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data),
+    changed: (reason: PlaylistsChangeReason) => bus.publish('playlists:changed', { reason, at: new Date() }),
+  };
   // Roadie's own stage work; tests may replace any stage's
   const stages: Partial<Record<StageType, StageWork>> = {
     collect: collectWork(stageDeps),
@@ -148,6 +153,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
   };
+  postProcessor.subscribe((e) => e.ok && playlists.changed('downloaded'));
   // filing happens in the download stage, outside the daemon's cycle: its activity says what was filed
   postProcessor.subscribe((e) =>
     orchestrator.reportActivity('post_processing', e.ok ? `Filed ${e.track.relativePath}` : `Refused ${e.file}: ${e.error}`, {

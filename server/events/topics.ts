@@ -8,6 +8,9 @@ import type { DownloadSpeed } from '../domain/downloads/speed-view.js';
  * published after the write that caused them has committed; a payload object is never reused
  * or changed, since subscriptions share one execution per payload object.
  */
+/** Why playlists or their sources changed. */
+export type PlaylistsChangeReason = 'sourceAdded' | 'sourceRemoved' | 'sourceRead' | 'wanted' | 'synced' | 'downloaded';
+
 export interface Topics {
   /** A daemon's state, status, activity, settings or counters changed (routing key: its name). */
   'daemon:changed': WorkerView;
@@ -22,5 +25,5 @@ export interface Topics {
   /** A job's live download figures, a few times a second while it transfers; a last one with no workers when it ends (routing key: the job id). */
   'download:speed': DownloadSpeed;
   /** Playlists or their sources changed (a source added or removed, wanted flags, a sync, a download): clients read them again. */
-  'playlists:changed': { readonly reason: 'sourceAdded' | 'sourceRemoved' | 'wanted' | 'synced' | 'downloaded' };
+  'playlists:changed': { readonly reason: PlaylistsChangeReason; readonly at: Date };
 }

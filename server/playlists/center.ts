@@ -5,6 +5,7 @@ import { isPlaylistFormat, type PlaylistFormat } from '../domain/playlists/types
 import type { PlaylistListRow, PlaylistRepository, SourceRow } from '../db/repositories/playlist.repository.js';
 import type { PlaylistSourceKind } from '../db/entities/library.entity.js';
 import type { EventBus } from '../events/bus.js';
+import type { PlaylistsChangeReason } from '../events/topics.js';
 import type { JobResult, TaskCenter, TaskRowView } from '../jobs/task-center.js';
 
 export type PlaylistError =
@@ -33,6 +34,11 @@ export class PlaylistCenter {
     private readonly tasks: TaskCenter,
     private readonly bus: EventBus,
   ) {}
+
+  /** Tells subscribers (and the folder watcher) that playlists or sources changed; they read them again. */
+  changed(reason: PlaylistsChangeReason): void {
+    this.bus.publish('playlists:changed', { reason, at: new Date() });
+  }
 
   sources(): Promise<SourceRow[]> {
     return this.repo.sources();
@@ -81,7 +87,7 @@ export class PlaylistCenter {
     if (id === null) return { ok: false, error: { kind: 'invalidArgument', argument: 'location', message: `${where.location} is a source already` } };
     const job = await this.tasks.createJob({ jobType: 'collect_only', sourceIds: [id], requestedBy });
     const [source] = await this.repo.sources([id]);
-    this.bus.publish('playlists:changed', { reason: 'sourceAdded' });
+    this.changed('sourceAdded');
     return { ok: true, source: source!, job: job.ok ? job.job : null };
   }
 
@@ -97,7 +103,7 @@ export class PlaylistCenter {
   /** Removes a source with its playlists; running jobs skip what went with it. */
   async removeSource(id: number): Promise<{ ok: true; id: number } | { ok: false; error: Extract<PlaylistError, { kind: 'sourceNotFound' }> }> {
     if (!(await this.repo.removeSource(id))) return { ok: false, error: { kind: 'sourceNotFound', id: String(id), message: `Playlist source ${id} not found` } };
-    this.bus.publish('playlists:changed', { reason: 'sourceRemoved' });
+    this.changed('sourceRemoved');
     return { ok: true, id };
   }
 
@@ -112,7 +118,7 @@ export class PlaylistCenter {
     const checked = await this.check(ids);
     if (!checked.ok) return checked;
     await this.repo.setWanted(checked.ids, wanted);
-    this.bus.publish('playlists:changed', { reason: 'wanted' });
+    this.changed('wanted');
     return { ok: true, playlists: await this.repo.byIds(checked.ids) };
   }
 

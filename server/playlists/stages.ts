@@ -12,6 +12,8 @@ export interface PlaylistStageDeps {
   readonly playlists: PlaylistRepository;
   /** Writes a job event (what a sync changed, per playlist). */
   readonly event: (jobId: number, kind: string, data: Record<string, unknown>) => Promise<void>;
+  /** Playlists changed (a source read, a playlist synced): subscribers read them again. */
+  readonly changed: (reason: 'sourceRead' | 'synced') => void;
 }
 
 const ids = (xs: readonly (number | string)[] | null | undefined): number[] | null => (xs && xs.length > 0 ? xs.map(Number) : null);
@@ -64,10 +66,14 @@ export function collectWork(deps: PlaylistStageDeps): StageWork {
         }
         const error = problems.length > 0 ? problems.join('\n') : null;
         const counts = await deps.playlists.recordSourceRead(sourceId, found, error);
+        deps.changed('sourceRead');
         await deps.event(ctx.job.id, 'source_read', { sourceId, files: files.length, ...counts, problems: problems.length });
         return problems.length > 0 ? { status: 'failed', error: error!, code: 'invalid_file' } : { status: 'succeeded' };
       } catch (err) {
-        if (err instanceof ReadError) await deps.playlists.recordSourceRead(sourceId, [], err.message);
+        if (err instanceof ReadError) {
+          await deps.playlists.recordSourceRead(sourceId, [], err.message);
+          deps.changed('sourceRead');
+        }
         return failed(err);
       }
     },
@@ -94,6 +100,7 @@ export function syncWork(deps: PlaylistStageDeps): StageWork {
         if (!parsed.ok) return { status: 'failed', error: `${playlist.sourceKey}: ${parsed.error.message}`, code: 'invalid_file' };
         const diff = await deps.playlists.replaceSongs(playlistId, parsed.playlist.entries);
         if (!diff) return { status: 'skipped', reason: 'the playlist was removed' };
+        deps.changed('synced');
         await deps.event(ctx.job.id, 'playlist_synced', { playlistId, name: playlist.name, ...diff, songCount: parsed.playlist.entries.length });
         return { status: 'succeeded' };
       } catch (err) {

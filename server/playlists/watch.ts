@@ -3,6 +3,9 @@ import path from 'node:path';
 import { PLAYLIST_EXTENSIONS } from '../domain/playlists/types.js';
 import type { PlaylistSourceKind } from '../db/entities/library.entity.js';
 
+/** How long after a watch failed the folder is watched again. */
+const RETRY_MS = 5000;
+
 /**
  * Watches folder sources: when a playlist file under one is added, changed or removed, calls
  * `onChange(sourceId)` once the folder has been quiet for `quietMs` (an editor's save is often
@@ -11,6 +14,9 @@ import type { PlaylistSourceKind } from '../db/entities/library.entity.js';
 export class FolderWatcher {
   private readonly watchers = new Map<number, { location: string; watcher: FSWatcher }>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  private sources: readonly { id: number; kind: PlaylistSourceKind; location: string }[] = [];
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly onChange: (sourceId: number) => void,
@@ -20,6 +26,8 @@ export class FolderWatcher {
 
   /** Watches exactly the folder sources given (new ones start, removed ones stop). */
   follow(sources: readonly { id: number; kind: PlaylistSourceKind; location: string }[]): void {
+    if (this.closed) return;
+    this.sources = sources;
     const folders = new Map(sources.filter((s) => s.kind === 'folder').map((s) => [s.id, s.location]));
     for (const [id, w] of this.watchers) {
       if (folders.get(id) !== w.location) this.stop(id);
@@ -31,8 +39,13 @@ export class FolderWatcher {
           if (file && PLAYLIST_EXTENSIONS.includes(path.extname(String(file)).toLowerCase())) this.touched(id);
         });
         watcher.on('error', (err) => {
+          // e.g. a subfolder removed while it was being read: watch the folder again a little later
           this.stop(id);
           this.onError(id, err);
+          this.retry ??= setTimeout(() => {
+            this.retry = null;
+            this.follow(this.sources);
+          }, RETRY_MS).unref();
         });
         this.watchers.set(id, { location, watcher });
       } catch (err) {
@@ -42,6 +55,8 @@ export class FolderWatcher {
   }
 
   close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
     for (const id of [...this.watchers.keys()]) this.stop(id);
   }
 

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { appPerTest, gql } from '../helpers/app.js';
 import { FINAL_STATUSES, JOB_RESULT_FIELDS, waitForJob, type JobResultData } from '../helpers/jobs.js';
 import { ADD_SOURCE, addSource, playlists, type AddResult } from '../helpers/playlists.js';
 import { controlOk, getWorker } from '../helpers/graphql.js';
 import { waitFor } from '../helpers/jobs.js';
+import { subscribeWs } from '../helpers/ws.js';
 
 const apps = appPerTest();
 let music: string;
@@ -165,5 +166,27 @@ describe('playlists over GraphQL', () => {
       100,
     );
     expect(seen.find((p) => p.name === 'first')!.songCount).toBe(1); // the folder's playlists are synced together
+  });
+
+  it('playlistsChanged says when playlists change: a source added and read, a sync, wanted flags', async () => {
+    await fs.writeFile(path.join(music, 'a.m3u'), '/srv/a.mp3\n');
+    const t = await apps.start();
+    const sub = subscribeWs<{ playlistsChanged: { reason: string } }>(t.wsUrl, `subscription { playlistsChanged { reason at } }`);
+    onTestFinished(() => sub.close());
+    // no snapshot to wait for: add sources until the first event shows the subscription is live
+    await waitFor(
+      async () => {
+        await gql(t.url, ADD_SOURCE, { location: path.join(music, 'a.m3u') });
+        return sub.events.length;
+      },
+      (n) => n > 0,
+      'a first event',
+    );
+    await sub.next((e) => e.playlistsChanged.reason === 'SOURCE_READ', 5000, 'the source read');
+    const [p] = await playlists(t.url);
+    await gql(t.url, `mutation ($ids: [ID!]!) { setPlaylistsWanted(playlistIds: $ids, wanted: true) { __typename } }`, { ids: [p!.id] });
+    await sub.next((e) => e.playlistsChanged.reason === 'WANTED', 5000, 'wanted');
+    await gql(t.url, `mutation ($ids: [ID!]!) { syncSelectedPlaylists(playlistIds: $ids) { __typename } }`, { ids: [p!.id] });
+    await sub.next((e) => e.playlistsChanged.reason === 'SYNCED', 5000, 'synced');
   });
 });

@@ -1,4 +1,5 @@
 import type { PlaylistListRow, SourceRow } from '../../db/repositories/playlist.repository.js';
+import type { PlaylistsChangeReason } from '../../events/topics.js';
 import type { BulkAction, PlaylistError } from '../../playlists/center.js';
 import { builder, ErrorInterface } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
@@ -95,6 +96,31 @@ const RereadSourceResult = builder.unionType('RereadPlaylistSourceResult', {
   types: [JobPayloadRef, PlaylistSourceNotFoundError],
   resolveType: (v) => ('kind' in v ? PlaylistSourceNotFoundError : JobPayloadRef),
 });
+
+const PlaylistsChangeReasonEnum = builder.enumType('PlaylistsChangeReason', {
+  values: {
+    SOURCE_ADDED: { value: 'sourceAdded' },
+    SOURCE_REMOVED: { value: 'sourceRemoved' },
+    SOURCE_READ: { value: 'sourceRead' },
+    WANTED: { value: 'wanted' },
+    SYNCED: { value: 'synced' },
+    DOWNLOADED: { value: 'downloaded' },
+  } as const,
+});
+
+const PlaylistsChangedEvent = builder.objectRef<{ reason: PlaylistsChangeReason; at: Date }>('PlaylistsChangedEvent').implement({
+  description: 'Playlists or their sources changed: read playlists / playlistSources again.',
+  fields: (t) => ({ reason: t.expose('reason', { type: PlaylistsChangeReasonEnum }), at: t.expose('at', { type: 'DateTime' }) }),
+});
+
+builder.subscriptionFields((t) => ({
+  playlistsChanged: t.field({
+    type: PlaylistsChangedEvent,
+    description: 'A source added, read or removed, wanted flags set, a playlist synced, a song filed in the library.',
+    subscribe: (_r, _a, ctx) => ctx.bus.subscribe('playlists:changed'),
+    resolve: (e) => e,
+  }),
+}));
 
 // ---- root fields -------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ import type {
   ServiceHealth,
   SetPlaylistsWantedResult,
   TaskCenterEvent,
-  TaskRow,
   TaskRowConnection,
   Worker,
   WorkerControlResult,
@@ -351,11 +350,9 @@ export const PlaylistSourcesQuery = gql<{ playlistSources: PlaylistSource[] }, R
  * Just enough of each task-center event to tell when a job moved on (an item done, a status
  * changed), which is when the playlists' counts may have changed.
  */
-export const JobProgressSubscription = gql<
-  { taskCenter: { kind: TaskCenterEvent['kind']; id: string; row: Pick<TaskRow, 'id' | 'jobId' | 'jobType' | 'status' | 'completedItems'> | null } },
-  Record<string, never>
->`
-  subscription JobProgress { taskCenter { kind id row { id jobId jobType status completedItems } } }
+/** Playlists or sources changed (a source read, a sync, a song filed …): read them again. */
+export const PlaylistsChangedSubscription = gql<{ playlistsChanged: { reason: string; at: string } }, Record<string, never>>`
+  subscription PlaylistsChanged { playlistsChanged { reason at } }
 `;
 
 type PlaylistBulk = JobControl<{ playlistIds: string[] }>;

@@ -4,7 +4,7 @@ import { client } from '../graphql/client.js';
 import {
   AddPlaylistSourceMutation,
   DownloadSelectedPlaylistsMutation,
-  JobProgressSubscription,
+  PlaylistsChangedSubscription,
   PlaylistSourcesQuery,
   PlaylistsQuery,
   RemovePlaylistSourceMutation,
@@ -12,7 +12,7 @@ import {
   SyncSelectedPlaylistsMutation,
   SyncThenDownloadPlaylistsMutation,
 } from '../graphql/documents.js';
-import { TASK_JOB_TYPES, type Job, type JobType, type Playlist, type PlaylistConnection, type PlaylistSource } from '../graphql/types.js';
+import type { Job, Playlist, PlaylistConnection, PlaylistSource } from '../graphql/types.js';
 import { jobErrorText } from '../task-text.js';
 import { confirmation } from './confirm.svelte.js';
 import { connection } from './connection.svelte.js';
@@ -33,14 +33,11 @@ const bulkDocuments = {
   syncThenDownload: SyncThenDownloadPlaylistsMutation,
 } as const;
 
-/** Job types that run a library task, not playlist work: their moves change no playlist. */
-const unrelated = new Set<JobType>(TASK_JOB_TYPES);
 
 /**
- * The playlists page: every playlist and source, a selection, and the bulk actions. The API
- * pushes no playlist changes, but they only change when a job moves (collect, sync, download)
- * or through this page's own mutations; so the lists are read again when the task-center
- * subscription reports a job's item done or status changed (coalesced), and after a reconnect.
+ * The playlists page: every playlist and source, a selection, and the bulk actions. The lists
+ * are read again when the playlistsChanged subscription says they changed (coalesced to one
+ * read a second), and after a reconnect.
  */
 class PlaylistsState {
   list = $state.raw<Playlist[]>([]);
@@ -60,8 +57,6 @@ class PlaylistsState {
   /** Sources with a removal in flight. */
   removing = new SvelteSet<string>();
 
-  /** What each job looked like last, so only real moves cause a re-read. */
-  #jobMarks = new Map<string, string>();
   #snapshotSeq = 0;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
   #lastRefresh = 0;
@@ -71,19 +66,8 @@ class PlaylistsState {
 
   follow(): () => void {
     void this.refresh();
-    const subscription = client.subscription(JobProgressSubscription, {}).subscribe((result) => {
-      const event = result.data?.taskCenter;
-      if (!event) return;
-      if (!event.row) {
-        this.#jobMarks.delete(event.id);
-        return;
-      }
-      const { id, jobType, status, completedItems } = event.row;
-      if (unrelated.has(jobType)) return;
-      const mark = `${status}:${completedItems}`;
-      const before = this.#jobMarks.get(id);
-      this.#jobMarks.set(id, mark);
-      if (before !== mark && event.kind !== 'ADDED') this.#scheduleRefresh();
+    const subscription = client.subscription(PlaylistsChangedSubscription, {}).subscribe((result) => {
+      if (result.data?.playlistsChanged) this.#scheduleRefresh();
     });
     const stopReconnect = connection.onReconnect(() => void this.refresh());
     return () => {
