@@ -1,0 +1,235 @@
+/**
+ * A fake MusicBrainz Web Service v2 for tests: node:http on 127.0.0.1, port 0. It follows the
+ * public documentation (musicbrainz.org/doc/MusicBrainz_API, …/Rate_Limiting, …/Search):
+ *
+ * - lookups `GET /ws/2/{artist|release-group|release}/{mbid}` → the entity, 404 `{"error":"Not Found"}`,
+ *   400 for an MBID that is not a UUID;
+ * - browse `GET /ws/2/{release-group|release}?artist={mbid}&type=a|b&status=…&limit&offset` →
+ *   `{"release-group-count","release-group-offset","release-groups"}` / `{"release-count",
+ *   "release-offset","releases"}`; limit 25 by default, at most 100; release pages may hold
+ *   fewer than `limit` (the documented 500-track rule, `releasePageSize` here);
+ * - search `GET /ws/2/artist?query=…&limit&offset` → `{"created","count","offset","artists"}` with scores;
+ * - no User-Agent → 403; requests closer together than `enforceIntervalMs` → 503 with the
+ *   rate-limit error body;
+ * - `script`: answers for the next requests (503 with or without Retry-After, 401, 403, 500,
+ *   malformed JSON, a wrong shape, a slow answer), consumed one per request.
+ *
+ * Every request is recorded with its arrival time (performance.now) and User-Agent.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeArtist {
+  id: string;
+  name: string;
+  'sort-name': string;
+  type: string | null;
+  country: string | null;
+  disambiguation: string;
+  'life-span': { begin: string | null; end: string | null; ended: boolean };
+}
+
+export interface FakeReleaseGroup {
+  id: string;
+  title: string;
+  'primary-type': string | null;
+  'secondary-types': string[];
+  'first-release-date': string;
+  disambiguation: string;
+}
+
+export interface FakeRelease {
+  id: string;
+  title: string;
+  status: string | null;
+  date: string;
+  country: string | null;
+  disambiguation: string;
+  'release-group': FakeReleaseGroup;
+}
+
+/** One scripted answer, used instead of the normal one for a single request. */
+export type ScriptedAnswer =
+  | { status: number; retryAfter?: string; body?: string }
+  /** 200 with a body that is not JSON. */
+  | { malformed: true }
+  /** 200 with JSON of the wrong shape. */
+  | { wrongShape: true }
+  /** The normal answer, after `delayMs`. */
+  | { delayMs: number };
+
+export interface RecordedRequest {
+  at: number;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  userAgent: string | undefined;
+  accept: string | undefined;
+}
+
+const NOT_FOUND = { error: 'Not Found', help: 'For usage, please see: https://musicbrainz.org/development/mmd' };
+/** The body MusicBrainz sends with its rate-limit 503. */
+export const RATE_LIMIT_BODY = {
+  error: 'Your requests are exceeding the allowable rate limit. Please see http://wiki.musicbrainz.org/XMLWebService for more information.',
+  help: 'For usage, please see: https://musicbrainz.org/development/mmd',
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let seq = 0;
+/** A deterministic MBID-shaped id. */
+export function fakeMbid(n = ++seq): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
+export class FakeMusicBrainz {
+  readonly artists = new Map<string, FakeArtist>();
+  readonly releaseGroups = new Map<string, FakeReleaseGroup[]>(); // by artist
+  readonly releases = new Map<string, FakeRelease[]>(); // by artist
+  readonly requests: RecordedRequest[] = [];
+  script: ScriptedAnswer[] = [];
+  /** When set, a request arriving sooner than this after the previous one gets the rate-limit 503. */
+  enforceIntervalMs: number | null = null;
+  /** Releases per browse page at most (the documented 500-track rule makes pages short). */
+  releasePageSize = 100;
+  url = '';
+  readonly #server = http.createServer((req, res) => this.#handle(req, res));
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.script = [];
+    this.enforceIntervalMs = null;
+    this.releasePageSize = 100;
+  }
+
+  addArtist(name: string, extra: Partial<FakeArtist> = {}): FakeArtist {
+    const a: FakeArtist = {
+      id: fakeMbid(),
+      name,
+      'sort-name': name,
+      type: 'Group',
+      country: 'GB',
+      disambiguation: '',
+      'life-span': { begin: '1990', end: null, ended: false },
+      ...extra,
+    };
+    this.artists.set(a.id, a);
+    this.releaseGroups.set(a.id, []);
+    this.releases.set(a.id, []);
+    return a;
+  }
+
+  /** A release group of the artist, with one official release of it. */
+  addReleaseGroup(artistId: string, title: string, primaryType: string | null, firstReleaseDate: string, secondaryTypes: string[] = []): FakeReleaseGroup {
+    const g: FakeReleaseGroup = { id: fakeMbid(), title, 'primary-type': primaryType, 'secondary-types': secondaryTypes, 'first-release-date': firstReleaseDate, disambiguation: '' };
+    this.releaseGroups.get(artistId)!.push(g);
+    this.releases.get(artistId)!.push({ id: fakeMbid(), title, status: 'Official', date: firstReleaseDate, country: 'XW', disambiguation: '', 'release-group': g });
+    return g;
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const u = new URL(req.url ?? '/', 'http://fake');
+    const rec: RecordedRequest = {
+      at: performance.now(),
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: u.searchParams,
+      userAgent: req.headers['user-agent'],
+      accept: req.headers.accept,
+    };
+    const previous = this.requests.at(-1);
+    this.requests.push(rec);
+    const json = (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+    };
+
+    if (!rec.userAgent) return json(403, { error: 'A User-Agent header is required.' });
+    if (this.enforceIntervalMs !== null && previous && rec.at - previous.at < this.enforceIntervalMs) return json(503, RATE_LIMIT_BODY);
+
+    const scripted = this.script.shift();
+    if (scripted && 'status' in scripted) {
+      const headers = scripted.retryAfter !== undefined ? { 'retry-after': scripted.retryAfter } : {};
+      if (scripted.body !== undefined) {
+        res.writeHead(scripted.status, { 'content-type': 'text/plain', ...headers }).end(scripted.body);
+        return;
+      }
+      return json(scripted.status, scripted.status === 503 ? RATE_LIMIT_BODY : { error: http.STATUS_CODES[scripted.status] ?? 'Error' }, headers);
+    }
+    if (scripted && 'malformed' in scripted) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "truncated…');
+      return;
+    }
+    const answer = (): void => {
+      if (scripted && 'wrongShape' in scripted) return json(200, { artists: 'not a list', count: 'many' });
+      this.#route(u, json);
+    };
+    if (scripted && 'delayMs' in scripted) {
+      const t = setTimeout(answer, scripted.delayMs);
+      res.once('close', () => clearTimeout(t));
+      return;
+    }
+    answer();
+  }
+
+  #route(u: URL, json: (status: number, body: unknown) => void): void {
+    const m = /^\/ws\/2\/(artist|release-group|release)(?:\/([^/]+))?\/?$/.exec(u.pathname);
+    if (!m || u.searchParams.get('fmt') !== 'json') return json(404, NOT_FOUND);
+    const [, entity, id] = m as unknown as [string, string, string | undefined];
+    const q = u.searchParams;
+    const limit = Math.min(100, Math.max(1, Number(q.get('limit') ?? 25) || 25));
+    const offset = Math.max(0, Number(q.get('offset') ?? 0) || 0);
+
+    if (id !== undefined) {
+      if (!UUID.test(id)) return json(400, { error: 'Invalid mbid.', help: NOT_FOUND.help });
+      const found =
+        entity === 'artist'
+          ? this.artists.get(id)
+          : entity === 'release-group'
+            ? [...this.releaseGroups.values()].flat().find((g) => g.id === id)
+            : [...this.releases.values()].flat().find((r) => r.id === id);
+      return found ? json(200, found) : json(404, NOT_FOUND);
+    }
+
+    if (entity === 'artist') {
+      const query = q.get('query');
+      if (!query) return json(400, { error: 'You must provide a query.', help: NOT_FOUND.help });
+      const term = /^artist:"((?:[^"\\]|\\.)*)"$/.exec(query)?.[1]?.replace(/\\(.)/g, '$1') ?? query;
+      const hits = [...this.artists.values()]
+        .filter((a) => a.name.toLowerCase().includes(term.toLowerCase()))
+        .map((a) => ({ ...a, score: a.name.toLowerCase() === term.toLowerCase() ? 100 : 80 }))
+        .sort((a, b) => b.score - a.score);
+      return json(200, { created: new Date().toISOString(), count: hits.length, offset, artists: hits.slice(offset, offset + limit) });
+    }
+
+    const artist = q.get('artist');
+    if (!artist || !UUID.test(artist)) return json(400, { error: 'Invalid artist.', help: NOT_FOUND.help });
+    if (!this.artists.has(artist)) return json(404, NOT_FOUND);
+    const types = q.get('type')?.split('|') ?? null;
+    const statuses = q.get('status')?.split('|') ?? null;
+    const typeOk = (g: FakeReleaseGroup): boolean => !types || types.includes((g['primary-type'] ?? '').toLowerCase());
+    if (entity === 'release-group') {
+      const all = this.releaseGroups.get(artist)!.filter(typeOk);
+      return json(200, { 'release-group-count': all.length, 'release-group-offset': offset, 'release-groups': all.slice(offset, offset + limit) });
+    }
+    const all = this.releases.get(artist)!.filter((r) => typeOk(r['release-group']) && (!statuses || statuses.includes((r.status ?? '').toLowerCase())));
+    const withGroups = (q.get('inc') ?? '').split(/[+ ]/).includes('release-groups');
+    const page = all.slice(offset, offset + Math.min(limit, this.releasePageSize)).map((r) => {
+      if (withGroups) return r;
+      const { 'release-group': _g, ...rest } = r;
+      return rest;
+    });
+    return json(200, { 'release-count': all.length, 'release-offset': offset, releases: page });
+  }
+}
