@@ -33,6 +33,7 @@ import { createStageExecutors, type StageWork } from './runner/executors/index.j
 import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
+import { SlskdClient } from './integrations/slskd.js';
 import { createTaskHandlers } from './tasks/index.js';
 
 const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -64,9 +65,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await fs.mkdir(config.libraryDir, { recursive: true });
   const orm: Orm = await openDatabase(config.dbFile);
   const bus = createEventBus();
+  const slskdUrl = config.services.slskd;
+  const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs }) : null;
   const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
     intervalSeconds: config.serviceProbeIntervalSeconds,
     timeoutMs: config.serviceProbeTimeoutMs,
+    // slskd answers its application endpoint only with the API key: the probe asks it
+    ...(slskd ? { probes: { slskd: (signal: AbortSignal) => slskd.application(signal) } } : {}),
   });
   const jobs = new JobRepository(orm.em);
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);

@@ -31,6 +31,7 @@ const envSchema = z.object({
   ROADIE_SERVICE_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   ROADIE_SPOTIFY_URL: optionalUrl,
   ROADIE_SLSKD_URL: optionalUrl,
+  ROADIE_SLSKD_API_KEY: z.string().min(1).optional(),
   ROADIE_MUSICBRAINZ_URL: optionalUrl,
   ROADIE_COVERART_URL: optionalUrl,
   ROADIE_DEEZER_URL: optionalUrl,
@@ -59,6 +60,8 @@ export interface Config {
   serviceProbeIntervalSeconds: number;
   serviceProbeTimeoutMs: number;
   services: Record<ServiceName, string | undefined>;
+  /** slskd's API key (X-API-Key); its probe then asks slskd's application endpoint with it. */
+  slskdApiKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     activityMinIntervalMs: e.ROADIE_ACTIVITY_MIN_INTERVAL_MS,
     serviceProbeIntervalSeconds: e.ROADIE_SERVICE_PROBE_INTERVAL_SECONDS,
     serviceProbeTimeoutMs: e.ROADIE_SERVICE_PROBE_TIMEOUT_MS,
+    slskdApiKey: e.ROADIE_SLSKD_API_KEY ?? null,
     services: {
       spotify: e.ROADIE_SPOTIFY_URL,
       slskd: e.ROADIE_SLSKD_URL,

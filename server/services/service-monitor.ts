@@ -43,7 +43,12 @@ export class ServiceMonitor {
     private readonly urls: Record<ServiceName, string | undefined>,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly options: { intervalSeconds: number; timeoutMs: number },
+    private readonly options: {
+      intervalSeconds: number;
+      timeoutMs: number;
+      /** A service's own check instead of a plain GET of its URL (throws when it is down; e.g. slskd with its API key). */
+      probes?: Partial<Record<ServiceName, (signal: AbortSignal) => Promise<unknown>>>;
+    },
   ) {
     this.results = SERVICE_NAMES.map((name) => ({
       name,
@@ -98,6 +103,11 @@ export class ServiceMonitor {
     const started = performance.now();
     const checkedAt = new Date();
     try {
+      const custom = this.options.probes?.[prev.name];
+      if (custom) {
+        await custom(AbortSignal.timeout(this.options.timeoutMs));
+        return { ...prev, state: 'UP', latencyMs: Math.round(performance.now() - started), lastError: null, checkedAt };
+      }
       const res = await fetch(prev.baseUrl as string, {
         method: 'GET',
         redirect: 'manual',

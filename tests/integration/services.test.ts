@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestApp, type TestApp } from '../helpers/app.js';
+import { FakeSlskd } from '../fakes/slskd.js';
 
 interface ServiceRow {
   name: string;
@@ -64,6 +65,31 @@ describe('service probes', () => {
 
     for (const name of ['coverart', 'deezer']) {
       expect(by[name]).toMatchObject({ state: 'NOT_CONFIGURED', baseUrl: null, latencyMs: null, checkedAt: null });
+    }
+  });
+});
+
+describe('the slskd probe with its API key', () => {
+  it('asks slskd’s application endpoint with the key: UP with the right key, DOWN (unauthorized) with a wrong one', async () => {
+    const slskd = await new FakeSlskd().start();
+    try {
+      for (const [key, state] of [
+        [slskd.apiKey, 'UP'],
+        ['wrong-key', 'DOWN'],
+      ] as const) {
+        const t = await startTestApp({ env: { ROADIE_SLSKD_URL: slskd.url, ROADIE_SLSKD_API_KEY: key, ROADIE_AUTOSTART: 'false' } });
+        try {
+          const { services } = await gql<{ services: ServiceRow[] }>(t.url, '{ services { name state baseUrl latencyMs lastError checkedAt } }');
+          const row = services.find((s) => s.name === 'slskd');
+          expect(row?.state, key).toBe(state);
+          if (state === 'DOWN') expect(row?.lastError).toMatch(/401|unauthori[sz]ed/i);
+        } finally {
+          await t.stop();
+        }
+      }
+      expect(slskd.requests.filter((r) => r.path === '/api/v0/application').map((r) => r.apiKey)).toEqual([slskd.apiKey, 'wrong-key']);
+    } finally {
+      await slskd.stop();
     }
   });
 });
