@@ -12,7 +12,8 @@
  */
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { buildUserAgent, errorText, httpGet, MBID_PATTERN, MetaBrainzError, parseRetryAfter, type HttpAnswer } from './musicbrainz.js';
+import { parseRetryAfter } from '../domain/http/retry-after.js';
+import { buildUserAgent, errorText, httpGet, MBID_PATTERN, MetaBrainzError, type HttpAnswer } from './musicbrainz.js';
 
 export interface CoverArtClientOptions {
   /** `https://coverartarchive.org` (ROADIE_COVERART_URL). */

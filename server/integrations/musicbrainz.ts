@@ -17,6 +17,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { parseRetryAfter } from '../domain/http/retry-after.js';
 
 export const METABRAINZ_ERROR_CODES = [
   /** 400: an argument the service refused (an invalid MBID, a bad query), or refused locally. */
@@ -72,18 +73,6 @@ export class MetaBrainzError extends Error {
 // ---------------------------------------------------------------------------------------------
 
 export const MBID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Retry-After as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); null when
- * absent or unreadable. `wallNow` is the wall clock (Date.now) an HTTP-date is compared with.
- */
-export function parseRetryAfter(value: string | string[] | undefined, wallNow: number): number | null {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return null;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - wallNow);
-}
 
 /** `Name/version ( contact )` as the MusicBrainz docs ask; refuses what would be anonymous. */
 export function buildUserAgent(userAgent: string, contact: string): string {

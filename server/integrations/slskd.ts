@@ -22,6 +22,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { transferOutcome, type SoulseekResponse, type TransferOutcome } from '../domain/soulseek/ranking.js';
+import { parseRetryAfter } from '../domain/http/retry-after.js';
 
 export const SLSKD_ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'http_error', 'malformed_response', 'timeout', 'network_error', 'aborted'] as const;
 export type SlskdErrorCode = (typeof SLSKD_ERROR_CODES)[number];
@@ -163,15 +164,6 @@ export interface SlskdClientOptions {
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleepTimer(ms, undefined, signal ? { signal } : {});
-
-/** Retry-After in ms: delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | null {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return null;
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
 
 function codeForStatus(status: number): SlskdErrorCode {
   if (status === 401) return 'unauthorized';

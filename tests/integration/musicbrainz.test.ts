@@ -3,7 +3,6 @@ import {
   buildUserAgent,
   MetaBrainzError,
   MusicBrainzClient,
-  parseRetryAfter,
   type MetaBrainzErrorCode,
   type MusicBrainzClientOptions,
 } from '../../server/integrations/musicbrainz.js';
@@ -302,14 +301,5 @@ describe('helpers', () => {
     expect(() => buildUserAgent('Roadie', 'ops@example.test')).toThrow(TypeError);
     expect(() => buildUserAgent('Roadie/1.2.3', ' ')).toThrow(TypeError);
     expect(() => new MusicBrainzClient({ baseUrl: fake.url, userAgent: 'undici', contact: CONTACT })).toThrow(TypeError);
-  });
-
-  it('parses Retry-After as seconds or an HTTP-date', () => {
-    const now = Date.parse('2024-01-01T00:00:00Z');
-    expect(parseRetryAfter('5', now)).toBe(5000);
-    expect(parseRetryAfter('Mon, 01 Jan 2024 00:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Sun, 31 Dec 2023 00:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeNull();
-    expect(parseRetryAfter(undefined, now)).toBeNull();
   });
 });

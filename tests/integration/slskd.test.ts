@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rankCandidates } from '../../server/domain/soulseek/ranking.js';
-import { parseRetryAfter, SlskdClient, SlskdError, type SlskdClientOptions, type TransferSnapshot } from '../../server/integrations/slskd.js';
+import { SlskdClient, SlskdError, type SlskdClientOptions, type TransferSnapshot } from '../../server/integrations/slskd.js';
 import { FakeSlskd, type FakeResponse } from '../fakes/slskd.js';
 
 const fake = new FakeSlskd();
@@ -226,17 +226,6 @@ describe('slskd client against the fake', () => {
     expect(((await res.json()) as { searchText: string }[]).map((s) => s.searchText)).toEqual(['two']);
     const bad = await fetch(`${fake.url}/api/v0/searches?limit=0`, { headers: { 'x-api-key': fake.apiKey } });
     expect(bad.status).toBe(400);
-  });
-});
-
-describe('Retry-After parsing', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('3', now)).toBe(3000);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
-    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter(undefined, now)).toBeNull();
-    expect(parseRetryAfter('soon', now)).toBeNull();
   });
 });
 
