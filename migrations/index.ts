@@ -6,6 +6,7 @@ import { Migration20261130011819 } from './Migration20261130011819.js';
 import { Migration20261130033544 } from './Migration20261130033544.js';
 import { Migration20261130040406 } from './Migration20261130040406.js';
 import { Migration20261130043212 } from './Migration20261130043212.js';
+import { Migration20261130051905 } from './Migration20261130051905.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130033544', class: Migration20261130033544 },
   { name: 'Migration20261130040406', class: Migration20261130040406 },
   { name: 'Migration20261130043212', class: Migration20261130043212 },
+  { name: 'Migration20261130051905', class: Migration20261130051905 },
 ];

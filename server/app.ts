@@ -34,6 +34,8 @@ import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 import { SlskdClient } from './integrations/slskd.js';
+import { DeezerClient } from './integrations/deezer.js';
+import { ReleaseRepository } from './db/repositories/release.repository.js';
 import { createTaskHandlers } from './tasks/index.js';
 
 const SPA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -128,6 +130,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     for await (const e of sourcesChanged) if (e.reason === 'sourceAdded' || e.reason === 'sourceRemoved') followSources();
   })();
 
+  const releases = new ReleaseRepository(orm.em);
+  const deezer = config.services.deezer ? new DeezerClient({ baseUrl: config.services.deezer }) : null;
+
   const store = new DaemonRepository(orm.em);
   const orchestrator = new Orchestrator(store, bus, logger.child({ part: 'orchestrator' }), {
     restartBaseMs: config.daemonRestartBaseMs,
@@ -145,6 +150,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       retryDue: () => tasks.retryDue(),
       pruneFinished: async (ms) => (await tasks.pruneFinished(ms)).length,
       countFinished: (ms) => tasks.countFinishedBefore(ms),
+    },
+    releases: {
+      refreshDeezer: async (signal) => {
+        if (!deezer) return null;
+        const { items } = await deezer.newReleases({ signal });
+        return releases.replace(
+          'deezer',
+          items.map((a) => ({ externalId: a.id, title: a.title, artist: a.artist?.name ?? null, releaseDate: a.releaseDate, recordType: a.recordType, link: a.link, coverUrl: a.coverUrl })),
+        );
+      },
     },
     library: {
       onFiled: (fn) => postProcessor.subscribe(fn),
@@ -175,7 +190,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,

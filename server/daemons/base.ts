@@ -29,6 +29,12 @@ export interface LibraryPort {
   syncWanted(requestedBy: string): Promise<{ jobId: number; playlists: number } | { skipped: 'none wanted' | 'already queued' }>;
 }
 
+/** New releases as the New Releases Sync daemon refreshes them. */
+export interface ReleasesPort {
+  /** Fetches Deezer's new releases into the cache; null when Deezer is not configured. */
+  refreshDeezer(signal: AbortSignal): Promise<number | null>;
+}
+
 /** What every daemon may use; handed in by app.ts. */
 export interface DaemonEnv {
   readonly config: Config;
@@ -37,6 +43,7 @@ export interface DaemonEnv {
   readonly jobs: JobsPort;
   /** Absent in tests that run daemons without a library. */
   readonly library?: LibraryPort;
+  readonly releases?: ReleasesPort;
 }
 
 export interface ActivityJob {

@@ -1,5 +1,5 @@
 import type { DaemonDefinition } from '../domain/daemons/catalog.js';
-import { Daemon, type DetailsBase } from './base.js';
+import { Daemon, type CycleContext, type DetailsBase } from './base.js';
 
 interface Stats {
   releasesCached: number;
@@ -27,11 +27,14 @@ export class NewReleasesSyncDaemon extends Daemon<Stats> {
     return { releasesCached: 0 };
   }
 
-  async cycle(): Promise<string> {
-    const deezer = this.env.services.isConfigured('deezer');
-    return deezer
-      ? 'Waiting for Spotify to be connected (Deezer releases arrive with the integrations)'
-      : 'Waiting for Spotify to be connected and Deezer to be configured';
+  /** Deezer's public new releases (no token needed); Spotify's arrive once Spotify is connected. */
+  async cycle(ctx: CycleContext): Promise<string> {
+    if (!this.env.releases || !this.env.services.isConfigured('deezer')) return 'Waiting for Spotify to be connected and Deezer to be configured';
+    ctx.report('Fetching new releases from Deezer');
+    const n = await this.env.releases.refreshDeezer(ctx.signal);
+    if (n === null) return 'Waiting for Spotify to be connected and Deezer to be configured';
+    this.stats.releasesCached = n;
+    return `Cached ${n} new release${n === 1 ? '' : 's'} from Deezer; waiting for Spotify to be connected`;
   }
 
   details(base: DetailsBase): NewReleasesSyncDetails {

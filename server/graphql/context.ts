@@ -4,6 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import type { TaskCenter } from '../jobs/task-center.js';
 import type { PlaylistCenter } from '../playlists/center.js';
 import type { DownloadControls } from '../downloads/controls.js';
+import type { NewReleaseView } from '../db/repositories/release.repository.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 
 /** What resolvers may use: app services, never the database. */
@@ -14,6 +15,8 @@ export interface AppServices {
   readonly taskCenter: TaskCenter;
   readonly playlists: PlaylistCenter;
   readonly downloads: DownloadControls;
+  /** The new-releases cache the New Releases Sync daemon keeps, newest first. */
+  readonly releases: { list(first: number): Promise<NewReleaseView[]> };
   readonly bus: EventBus;
 }
 

@@ -5,6 +5,7 @@ import './types/service.js';
 import './types/job.js';
 import './types/playlist.js';
 import './types/download.js';
+import './types/release.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -1,6 +1,6 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
-import { AppSettingSchema, LocalFileSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
+import { AppSettingSchema, LocalFileSchema, NewReleaseSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery). */
@@ -21,4 +21,5 @@ export const entities = [
   PlaylistSongSchema,
   LocalFileSchema,
   AppSettingSchema,
+  NewReleaseSchema,
 ];

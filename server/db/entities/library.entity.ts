@@ -131,3 +131,25 @@ export const AppSettingSchema = defineEntity({
   }),
 });
 export type AppSettingRow = InferEntity<typeof AppSettingSchema>;
+
+/** A cached new release from a music service (the New Releases Sync daemon keeps the current list per source). */
+export const NewReleaseSchema = defineEntity({
+  name: 'NewRelease',
+  tableName: 'new_releases',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    /** deezer | spotify */
+    source: p.string().length(16),
+    externalId: p.string().length(64),
+    title: p.string().length(500),
+    artist: p.string().length(500).nullable(),
+    /** As the service gives it (YYYY-MM-DD, or coarser). */
+    releaseDate: p.string().length(10).nullable(),
+    recordType: p.string().length(32).nullable(),
+    link: p.string().length(1000).nullable(),
+    coverUrl: p.string().length(1000).nullable(),
+    fetchedAt: p.datetime(),
+  }),
+  uniques: [{ properties: ['source', 'externalId'] }],
+});
+export type NewReleaseRow = InferEntity<typeof NewReleaseSchema>;
