@@ -81,7 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const library = await playlistRepo.ensureDefaultBackend(config.libraryDir);
   const uploadRoot = config.uploadDir ? await playlistRepo.upsertBackend('upload', config.uploadDir) : null;
   const rateLimiter = new RateLimiter();
-  const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em));
+  const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em), bus);
   await downloads.load();
   const postProcessor = new PostProcessor(playlistRepo, () => library);
   let taskCenter: TaskCenter | null = null;

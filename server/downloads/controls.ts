@@ -1,4 +1,5 @@
 import type { SettingsRepository } from '../db/repositories/settings.repository.js';
+import type { EventBus } from '../events/bus.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 const LIMIT_KEY = 'download.speedLimitBytesPerSec';
@@ -12,6 +13,7 @@ export class DownloadControls {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly settings: SettingsRepository,
+    private readonly bus: EventBus,
   ) {}
 
   /** Applies the persisted limit (at start). */
@@ -29,6 +31,7 @@ export class DownloadControls {
     }
     await this.settings.set(LIMIT_KEY, bytesPerSecond);
     this.limiter.setLimit(bytesPerSecond);
+    this.bus.publish('downloads:limit', { bytesPerSecond });
     return { ok: true, bytesPerSecond };
   }
 }

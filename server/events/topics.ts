@@ -24,6 +24,8 @@ export interface Topics {
   'lanes:changed': readonly LaneView[];
   /** A job's live download figures, a few times a second while it transfers; a last one with no workers when it ends (routing key: the job id). */
   'download:speed': DownloadSpeed;
+  /** The global download speed limit changed (bytes a second, 0 = unlimited). */
+  'downloads:limit': { readonly bytesPerSecond: number };
   /** Playlists or their sources changed (a source added or removed, wanted flags, a sync, a download): clients read them again. */
   'playlists:changed': { readonly reason: PlaylistsChangeReason; readonly at: Date };
 }

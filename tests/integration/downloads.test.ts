@@ -197,7 +197,7 @@ describe('downloads', () => {
     expect(failed.error).toMatch(/ROADIE_UPLOAD_DIR/);
   });
 
-  it('sets a global speed limit (persisted), refusing a negative one', async () => {
+  it('sets a global speed limit (persisted, pushed to subscribers), refusing a negative one', async () => {
     const t = await apps.start();
     const set = (n: number) =>
       gql<{ setDownloadSpeedLimit: { __typename: string; bytesPerSecond?: number; argument?: string } }>(
@@ -205,8 +205,13 @@ describe('downloads', () => {
         `mutation ($n: Int!) { setDownloadSpeedLimit(bytesPerSecond: $n) { __typename ... on DownloadSpeedLimitPayload { bytesPerSecond } ... on InvalidArgumentError { argument } } }`,
         { n },
       );
+    const live = subscribeWs<{ downloadSpeedLimitChanged: number }>(t.wsUrl, 'subscription { downloadSpeedLimitChanged }');
+    onTestFinished(() => live.close());
+    expect((await live.next(undefined, 3000, 'the current limit')).downloadSpeedLimitChanged).toBe(0);
     expect((await set(-5)).setDownloadSpeedLimit).toMatchObject({ __typename: 'InvalidArgumentError', argument: 'bytesPerSecond' });
     expect((await set(2_000_000)).setDownloadSpeedLimit).toMatchObject({ __typename: 'DownloadSpeedLimitPayload', bytesPerSecond: 2_000_000 });
+    // every client hears the change (the refused value was never published)
+    expect((await live.next(undefined, 3000, 'the new limit')).downloadSpeedLimitChanged).toBe(2_000_000);
     const restarted = apps.track(await t.restart());
     expect((await gql<{ downloadSpeedLimit: number }>(restarted.url, '{ downloadSpeedLimit }')).downloadSpeedLimit).toBe(2_000_000);
   });

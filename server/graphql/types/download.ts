@@ -55,6 +55,11 @@ builder.mutationFields((t) => ({
 }));
 
 builder.subscriptionFields((t) => ({
+  downloadSpeedLimitChanged: t.float({
+    description: 'The global download speed limit in bytes a second (0: unlimited): first the current one, then every change.',
+    subscribe: (_r, _a, ctx) => snapshotThenLive(ctx.bus.subscribe('downloads:limit'), () => [{ bytesPerSecond: ctx.downloads.speedLimit }]),
+    resolve: (e) => e.bytesPerSecond,
+  }),
   downloadSpeed: t.field({
     type: DownloadSpeedEventType,
     description: 'Live download figures of one job, or of every job when jobId is omitted; first the latest known, then every update.',

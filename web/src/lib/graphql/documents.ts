@@ -428,6 +428,11 @@ export const DownloadSpeedLimitQuery = gql<{ downloadSpeedLimit: number }, Recor
   query DownloadSpeedLimit { downloadSpeedLimit }
 `;
 
+/** The limit now, then every change (by any client). */
+export const DownloadSpeedLimitSubscription = gql<{ downloadSpeedLimitChanged: number }, Record<string, never>>`
+  subscription DownloadSpeedLimitChanged { downloadSpeedLimitChanged }
+`;
+
 export const SetDownloadSpeedLimitMutation = gql<{ result: DownloadSpeedLimitResult }, { bytesPerSecond: number }>`
   mutation SetDownloadSpeedLimit($bytesPerSecond: Int!) {
     result: setDownloadSpeedLimit(bytesPerSecond: $bytesPerSecond) {

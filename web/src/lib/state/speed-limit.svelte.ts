@@ -1,11 +1,11 @@
 import { client } from '../graphql/client.js';
-import { DownloadSpeedLimitQuery, SetDownloadSpeedLimitMutation } from '../graphql/documents.js';
+import { DownloadSpeedLimitQuery, DownloadSpeedLimitSubscription, SetDownloadSpeedLimitMutation } from '../graphql/documents.js';
 import { connection } from './connection.svelte.js';
 import type { ControlFeedback } from './workers.svelte.js';
 
 /**
- * The global download speed limit (bytes a second, 0 = unlimited). The API pushes no change of
- * it, so it is read when the task center opens and after a reconnect.
+ * The global download speed limit (bytes a second, 0 = unlimited): the subscription sends the
+ * current limit first, then every change, whichever client made it.
  */
 class SpeedLimitState {
   /** Null until read. */
@@ -16,8 +16,19 @@ class SpeedLimitState {
   feedback = $state<ControlFeedback | null>(null);
 
   follow(): () => void {
-    void this.refresh();
-    return connection.onReconnect(() => void this.refresh());
+    const subscription = client.subscription(DownloadSpeedLimitSubscription, {}).subscribe((result) => {
+      if (result.data) {
+        this.bytesPerSecond = result.data.downloadSpeedLimitChanged;
+        this.loadError = null;
+      } else if (result.error) {
+        this.loadError = result.error.message;
+      }
+    });
+    const stopReconnect = connection.onReconnect(() => void this.refresh());
+    return () => {
+      subscription.unsubscribe();
+      stopReconnect();
+    };
   }
 
   async refresh(): Promise<void> {
