@@ -11,7 +11,7 @@
  *   a slow answer, a redirect loop), consumed one per request.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './fake-server.js';
 
 export interface FakeCover {
   id: number;
@@ -31,25 +31,13 @@ export interface RecordedCoverRequest {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export class FakeCoverArtArchive {
+export class FakeCoverArtArchive extends FakeServer {
   /** Release MBID → its images. */
   readonly releases = new Map<string, FakeCover[]>();
   readonly requests: RecordedCoverRequest[] = [];
   script: ScriptedCoverAnswer[] = [];
-  url = '';
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
   #nextId = 1000;
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
 
   addImage(release: string, bytes: Buffer, o: { front?: boolean; back?: boolean; mimeType?: string } = {}): FakeCover {
     const cover: FakeCover = {
@@ -66,7 +54,7 @@ export class FakeCoverArtArchive {
     return cover;
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     this.requests.push({ path, userAgent: req.headers['user-agent'] });
     const json = (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void => {

@@ -6,7 +6,7 @@
  * malformed JSON, a slow answer.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './fake-server.js';
 
 export type DeezerScripted = { quota: true } | { status: number } | { malformed: true } | { delayMs: number };
 
@@ -18,30 +18,18 @@ export interface FakeDeezerAlbum {
   record_type: string;
 }
 
-export class FakeDeezer {
-  url = '';
+export class FakeDeezer extends FakeServer {
   readonly releases: FakeDeezerAlbum[] = [];
   readonly requests: { path: string; query: URLSearchParams }[] = [];
   script: DeezerScripted[] = [];
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
 
   reset(): void {
     this.requests.length = 0;
     this.script = [];
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const u = new URL(req.url ?? '/', this.url);
     this.requests.push({ path: u.pathname, query: u.searchParams });
     const json = (status: number, body: unknown): void => {

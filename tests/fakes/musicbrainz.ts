@@ -17,7 +17,7 @@
  * Every request is recorded with its arrival time (performance.now) and User-Agent.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './fake-server.js';
 
 export interface FakeArtist {
   id: string;
@@ -82,7 +82,7 @@ export function fakeMbid(n = ++seq): string {
   return `00000000-0000-4000-8000-${hex}`;
 }
 
-export class FakeMusicBrainz {
+export class FakeMusicBrainz extends FakeServer {
   readonly artists = new Map<string, FakeArtist>();
   readonly releaseGroups = new Map<string, FakeReleaseGroup[]>(); // by artist
   readonly releases = new Map<string, FakeRelease[]>(); // by artist
@@ -92,19 +92,7 @@ export class FakeMusicBrainz {
   enforceIntervalMs: number | null = null;
   /** Releases per browse page at most (the documented 500-track rule makes pages short). */
   releasePageSize = 100;
-  url = '';
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
 
   reset(): void {
     this.requests.length = 0;
@@ -138,7 +126,7 @@ export class FakeMusicBrainz {
     return g;
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://fake');
     const rec: RecordedRequest = {
       at: performance.now(),

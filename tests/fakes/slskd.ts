@@ -16,8 +16,8 @@
  * growing) → Completed, Succeeded (or the scripted failure).
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { FakeServer } from './fake-server.js';
 
 export interface FakeFile {
   filename: string;
@@ -98,8 +98,7 @@ export interface LoggedRequest {
   body: unknown;
 }
 
-export class FakeSlskd {
-  url = '';
+export class FakeSlskd extends FakeServer {
   apiKey = 'test-api-key';
   /** What a search for a text finds (every search the same by default). */
   results: (searchText: string) => FakeResponse[] = () => [];
@@ -111,24 +110,8 @@ export class FakeSlskd {
   readonly requests: LoggedRequest[] = [];
   readonly searches = new Map<string, SearchRecord>();
   readonly transfers: TransferRecord[] = [];
-  readonly #server = http.createServer((req, res) => {
-    this.#handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end(String(err));
-    });
-  });
   #token = 1000;
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
 
   /** Back to a clean state between tests (keeps the port). */
   reset(): void {
@@ -147,7 +130,7 @@ export class FakeSlskd {
     return this.requests.filter((r) => match.test(`${r.method} ${r.path}`)).length;
   }
 
-  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected override async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -19,7 +19,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer } from './fake-server.js';
 
 export type ScriptedAnswer =
   | { status: number; retryAfter?: string; body?: string }
@@ -75,8 +75,7 @@ const ID = () => randomBytes(16).toString('hex').slice(0, 22);
 let seq = 0;
 export const spotifyId = (prefix = 'x'): string => `${prefix}${(++seq).toString(36).padStart(6, '0')}`.replace(/[^A-Za-z0-9]/g, '');
 
-export class FakeSpotify {
-  url = '';
+export class FakeSpotify extends FakeServer {
   readonly clientId = 'fake-client-id';
   readonly requests: RecordedRequest[] = [];
   script: ScriptedAnswer[] = [];
@@ -94,18 +93,7 @@ export class FakeSpotify {
   readonly #codes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
   readonly #access = new Map<string, { expiresAt: number; scope: string }>();
   readonly #refresh = new Map<string, { scope: string; revoked: boolean }>();
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
 
   reset(): void {
     this.requests.length = 0;
@@ -156,7 +144,7 @@ export class FakeSpotify {
 
   // ------------------------------------------------------------------------------------------
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
