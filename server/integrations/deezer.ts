@@ -12,6 +12,7 @@
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { parseRetryAfter } from '../domain/http/retry-after.js';
+import { isRetryableServiceCode } from '../domain/http/service-errors.js';
 
 export type DeezerErrorCode = 'rate_limited' | 'not_found' | 'bad_request' | 'server_error' | 'http_error' | 'malformed_response' | 'timeout' | 'network_error' | 'aborted';
 
@@ -28,7 +29,7 @@ export class DeezerError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.retryable = code === 'rate_limited' || code === 'server_error' || code === 'timeout' || code === 'network_error';
+    this.retryable = isRetryableServiceCode(code);
   }
 }
 

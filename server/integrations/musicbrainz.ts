@@ -18,6 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { parseRetryAfter } from '../domain/http/retry-after.js';
+import { isRetryableServiceCode } from '../domain/http/service-errors.js';
 
 export const METABRAINZ_ERROR_CODES = [
   /** 400: an argument the service refused (an invalid MBID, a bad query), or refused locally. */
@@ -47,8 +48,6 @@ export const METABRAINZ_ERROR_CODES = [
 ] as const;
 export type MetaBrainzErrorCode = (typeof METABRAINZ_ERROR_CODES)[number];
 
-const RETRYABLE_CODES = new Set<MetaBrainzErrorCode>(['rate_limited', 'server_error', 'timeout', 'network_error']);
-
 /** A MusicBrainz or Cover Art Archive failure with its code; `status` when the server answered. */
 export class MetaBrainzError extends Error {
   override name = 'MetaBrainzError';
@@ -64,7 +63,7 @@ export class MetaBrainzError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.retryable = RETRYABLE_CODES.has(code);
+    this.retryable = isRetryableServiceCode(code);
   }
 }
 

@@ -23,6 +23,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { transferOutcome, type SoulseekResponse, type TransferOutcome } from '../domain/soulseek/ranking.js';
 import { parseRetryAfter } from '../domain/http/retry-after.js';
+import { isRetryableServiceCode } from '../domain/http/service-errors.js';
 
 export const SLSKD_ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'http_error', 'malformed_response', 'timeout', 'network_error', 'aborted'] as const;
 export type SlskdErrorCode = (typeof SLSKD_ERROR_CODES)[number];
@@ -40,7 +41,7 @@ export class SlskdError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.retryable = code === 'rate_limited' || code === 'server_error' || code === 'timeout' || code === 'network_error';
+    this.retryable = isRetryableServiceCode(code);
   }
 }
 

@@ -24,6 +24,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { parseRetryAfter } from '../domain/http/retry-after.js';
+import { isRetryableServiceCode } from '../domain/http/service-errors.js';
 
 export const SPOTIFY_ERROR_CODES = [
   /** 400 other than invalid_grant on refresh; a refused argument. */
@@ -48,8 +49,6 @@ export const SPOTIFY_ERROR_CODES = [
 ] as const;
 export type SpotifyErrorCode = (typeof SPOTIFY_ERROR_CODES)[number];
 
-const RETRYABLE = new Set<SpotifyErrorCode>(['rate_limited', 'server_error', 'timeout', 'network_error']);
-
 export class SpotifyError extends Error {
   override name = 'SpotifyError';
   readonly retryable: boolean;
@@ -65,7 +64,7 @@ export class SpotifyError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.retryable = RETRYABLE.has(code);
+    this.retryable = isRetryableServiceCode(code);
   }
 }
 
