@@ -1,4 +1,4 @@
-import type { MappableStream } from '../events/bus.js';
+import type { MappableStream, PushSink } from '../events/bus.js';
 
 /**
  * A subscription source that first yields a snapshot, then live events. The live stream must
@@ -27,10 +27,51 @@ export function snapshotThenLive<T>(
     return new Promise((resolve) => resolve(fn(value))).then((v) => ({ value: v as T, done: false }));
   };
   const self: MappableStream<T> = {
-    mapped<R>(fn: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
+    mapped<R>(fn: (value: T) => R | Promise<R>): MappableStream<R> {
       map = fn as (value: T) => unknown;
       source = live.mapped(fn);
-      return self as unknown as AsyncIterableIterator<R>;
+      return self as unknown as MappableStream<R>;
+    },
+    pushTo(sink: PushSink<T>): void {
+      // The snapshot first, in order (its mapping may be asynchronous), then the live stream,
+      // which has queued what was published meanwhile.
+      const fn = map;
+      const deliverSnapshot = (values: T[]): void | Promise<void> => {
+        let chain: Promise<void> | null = null;
+        for (const value of values) {
+          if (fn === null) {
+            sink.next(value);
+            continue;
+          }
+          if (chain === null) {
+            const out = fn(value);
+            if (typeof (out as { then?: unknown } | null)?.then !== 'function') {
+              sink.next(out as T);
+              continue;
+            }
+            chain = Promise.resolve(out).then((v) => sink.next(v as T));
+          } else {
+            chain = chain.then(() => fn(value)).then((v) => sink.next(v as T));
+          }
+        }
+        return chain ?? undefined;
+      };
+      const goLive = (): void => {
+        if (finished) sink.complete();
+        else (source as MappableStream<T>).pushTo(sink);
+      };
+      const fail = (err: unknown): void => {
+        finished = true;
+        void live.return?.();
+        sink.error(err);
+      };
+      try {
+        const snapshotDone = first ? deliverSnapshot(first.splice(0)) : (pending as Promise<unknown>).then(() => (finished ? undefined : deliverSnapshot((first as T[]).splice(0))));
+        if (snapshotDone) snapshotDone.then(goLive, fail);
+        else goLive();
+      } catch (err) {
+        fail(err);
+      }
     },
     next() {
       if (finished) return Promise.resolve(done);

@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { MappableStream } from '../events/bus.js';
 import { sharedSubscribe } from '../graphql/shared-subscribe.js';
 import type { ServerContext, Yoga } from './yoga.js';
 
@@ -10,6 +11,8 @@ interface EnvelopedArgs extends ExecutionArgs {
   rootValue: {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
+    /** Where a pushed subscription's results go (see pushedToSocket). */
+    deliver: { socket: WebSocket; id: string };
   };
 }
 
@@ -18,26 +21,67 @@ interface Extra {
   readonly request: IncomingMessage;
 }
 
-/** A subscription result's JSON, computed once for all the subscribers it goes to. */
-const serialized = new WeakMap<object, string>();
-/** Stands for the payload in an envelope until `send`; a string no GraphQL result serializes to. */
-const PAYLOAD_TOKEN = '\u0000roadie:payload\u0000';
-const PAYLOAD_TOKEN_JSON = JSON.stringify(PAYLOAD_TOKEN);
-/** The payload JSON of the message whose envelope is being sent. */
-let pendingPayload: string | null = null;
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
- * Puts the shared JSON where the envelope has the token. The payload is the envelope's last
- * field (graphql-ws writes id, type, payload), so the last occurrence is the one: a client's id
- * that happens to spell the token cannot take its place.
+ * A subscription whose stream can push (the event bus's, see server/events/bus.ts) is delivered
+ * here, not by graphql-ws's loop: each result is written to the socket as the event is
+ * published, as a `next` message built around the result's JSON (serialized once for all its
+ * subscribers by `json`). graphql-ws gets a generator whose one next() settles when the stream
+ * ends (then it sends `complete`, or `error` when the stream failed), and whose return() (the
+ * client's `complete`, or the socket closing) detaches the stream. Pushing starts at that first
+ * next(), that is once graphql-ws has registered the operation.
+ *
+ * Why: graphql-ws's loop takes about four promise hops per event and subscriber, and walks every
+ * subscriber's chain before the first write; with a thousand subscribers that was most of the
+ * gap to a bare broadcast (bench/fanout.ts).
  */
-function withPayload(data: string): string {
-  const json = pendingPayload;
-  pendingPayload = null;
-  if (json === null) return data;
-  const at = data.lastIndexOf(PAYLOAD_TOKEN_JSON);
-  return at < 0 ? data : data.slice(0, at) + json + data.slice(at + PAYLOAD_TOKEN_JSON.length);
+function pushedToSocket(
+  stream: MappableStream<ExecutionResult>,
+  target: EnvelopedArgs['rootValue']['deliver'],
+  json: (result: ExecutionResult) => string,
+): AsyncGenerator<ExecutionResult, void, void> {
+  const { socket, id } = target;
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let resolveEnd!: (r: IteratorReturnResult<undefined>) => void;
+  let rejectEnd!: (err: unknown) => void;
+  const ended = new Promise<IteratorReturnResult<undefined>>((resolve, reject) => {
+    resolveEnd = resolve;
+    rejectEnd = reject;
+  });
+  let started = false;
+  const generator: AsyncGenerator<ExecutionResult, void, void> = {
+    next() {
+      if (!started) {
+        started = true;
+        stream.pushTo({
+          next: (result) => {
+            if (socket.readyState === socket.OPEN) socket.send(`${head}${json(result)}}`);
+          },
+          error: rejectEnd,
+          complete: () => resolveEnd(DONE),
+        });
+      }
+      return ended;
+    },
+    async return() {
+      await stream.return?.();
+      resolveEnd(DONE);
+      return DONE;
+    },
+    async throw(err: unknown) {
+      await stream.return?.();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return generator;
+    },
+  };
+  return generator;
 }
+
+const isPushable = (value: unknown): value is MappableStream<ExecutionResult> =>
+  typeof (value as Partial<MappableStream<unknown>> | null)?.pushTo === 'function';
 
 /** Ping every 12 s; a client that does not answer within the next 12 s is dropped. */
 const KEEP_ALIVE_MS = 12_000;
@@ -54,31 +98,32 @@ const KEEP_ALIVE_MS = 12_000;
 export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boolean }): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, handleProtocols });
   const mask = (e: GraphQLError): GraphQLError => maskError(e, 'Unexpected error.', opts.isDev) as GraphQLError;
+  const masked = (result: ExecutionResult): ExecutionResult =>
+    result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : result;
+  /** A shared result's JSON (errors masked), computed once for all the subscribers it goes to. */
+  const serialized = new WeakMap<ExecutionResult, string>();
+  const json = (result: ExecutionResult): string => {
+    let text = serialized.get(result);
+    if (text === undefined) {
+      text = JSON.stringify(masked(result));
+      serialized.set(result, text);
+    }
+    return text;
+  };
   const gqlServer = makeServer<Record<string, unknown> | undefined, Extra>({
     execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
     // Subscriptions take the shared execution directly: envelop's per-subscriber wrapper of the
     // result stream (for its onSubscribeResult hooks) costs more per event than the execution
     // itself at a thousand subscribers (bench/fanout.ts --profile). The one such hook Roadie
-    // has, error masking, is applied below in onNext / onError with yoga's own maskError.
-    subscribe: (args) => sharedSubscribe(args) as never,
-    // Returning the (shared, read-only) result spares graphql-ws a copy of it per subscriber.
-    onNext: (_ctx, _id, _payload, _args, result) => {
-      const out = result.errors ? { ...result, errors: result.errors.map((e) => mask(e as GraphQLError)) } : result;
-      if (!serialized.has(out)) serialized.set(out, JSON.stringify(out));
-      return out;
+    // has, error masking, is applied here with yoga's own maskError (in `json`, onNext, onError).
+    // Streams that can push go straight to the socket (pushedToSocket).
+    subscribe: async (args) => {
+      const result = await sharedSubscribe(args);
+      return (isPushable(result) ? pushedToSocket(result, (args as EnvelopedArgs).rootValue.deliver, json) : result) as never;
     },
-    // The shared result is serialized once (above); each subscriber's envelope carries a token
-    // in its place that `send` swaps for that JSON, instead of serializing it a thousand times.
-    // (graphql-ws calls send with the envelope right after serializing it, synchronously.)
-    jsonMessageReplacer: (key, value: unknown) => {
-      if (key !== 'payload' || typeof value !== 'object' || value === null) return value;
-      const json = serialized.get(value);
-      if (json === undefined) return value;
-      pendingPayload = json;
-      return PAYLOAD_TOKEN;
-    },
+    onNext: (_ctx, _id, _payload, _args, result) => masked(result),
     onError: (_ctx, _id, _payload, errors) => errors.map(mask),
-    onSubscribe: async (ctx, _id, params) => {
+    onSubscribe: async (ctx, id, params) => {
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         req: ctx.extra.request,
@@ -102,7 +147,7 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
         document,
         variableValues: params.variables,
         contextValue: await contextFactory(),
-        rootValue: { execute, subscribe },
+        rootValue: { execute, subscribe, deliver: { socket: ctx.extra.socket, id } },
       };
       return args;
     },
@@ -122,7 +167,7 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
       {
         protocol: socket.protocol,
         send: (data) => {
-          if (socket.readyState === socket.OPEN) socket.send(withPayload(data));
+          if (socket.readyState === socket.OPEN) socket.send(data);
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import type { PushSink } from '../../server/events/bus.js';
 import type { WorkerView } from '../../server/daemons/views.js';
 import { createEventBus, MAX_QUEUED_EVENTS, SubscriberOverflowError } from '../../server/events/bus.js';
 import { snapshotThenLive } from '../../server/graphql/live.js';
 
 const view = (name: string, n = 0): WorkerView => ({ name, runCount: n }) as unknown as WorkerView;
+
+/** A push-mode sink that records what it gets, in order. */
+function recorder<T>(): PushSink<T> & { log: unknown[] } {
+  const log: unknown[] = [];
+  return {
+    log,
+    next: (v) => log.push(v),
+    error: (e) => log.push(`error: ${(e as Error).message}`),
+    complete: () => log.push('complete'),
+  };
+}
+
+/** Lets every pending promise callback run. */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('event bus', () => {
   it('delivers the same payload object to every subscriber, in order, from the moment they subscribe', async () => {
@@ -80,6 +95,119 @@ describe('event bus', () => {
     for (let i = 0; i < MAX_QUEUED_EVENTS; i++) await slow.next();
     await expect(slow.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
     await expect(slow.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('push mode (pushTo)', () => {
+  it('flushes what was queued, then hands each published value over synchronously, mapped', () => {
+    const bus = createEventBus();
+    const stream = bus.subscribe('daemon:changed').mapped((w) => `${w.name}${w.runCount}`);
+    bus.publish('daemon:changed', view('a', 1)); // queued before pushTo
+    const sink = recorder<string>();
+    stream.pushTo(sink);
+    expect(sink.log).toEqual(['a1']);
+    bus.publish('daemon:changed', view('b', 2));
+    expect(sink.log).toEqual(['a1', 'b2']); // no await in between: delivered within publish
+  });
+
+  it('keeps the order when a mapping is asynchronous', async () => {
+    const bus = createEventBus();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const stream = bus
+      .subscribe('daemon:changed')
+      .mapped((w) => (w.name === 'slow' ? gate.then(() => 'slow!') : `${w.name}!`));
+    const sink = recorder<string>();
+    stream.pushTo(sink);
+    bus.publish('daemon:changed', view('slow'));
+    bus.publish('daemon:changed', view('fast'));
+    await settle();
+    expect(sink.log).toEqual([]); // 'fast' waits for 'slow'
+    release();
+    await settle();
+    expect(sink.log).toEqual(['slow!', 'fast!']);
+    bus.publish('daemon:changed', view('later'));
+    expect(sink.log).toEqual(['slow!', 'fast!', 'later!']); // synchronous again once nothing is pending
+  });
+
+  it('a throwing mapping ends the stream with its error and detaches it', () => {
+    const bus = createEventBus();
+    let calls = 0;
+    const stream = bus.subscribe('daemon:changed').mapped((w) => {
+      calls++;
+      if (w.name === 'boom') throw new Error('boom');
+      return w.name;
+    });
+    const sink = recorder<string>();
+    stream.pushTo(sink);
+    bus.publish('daemon:changed', view('ok'));
+    bus.publish('daemon:changed', view('boom'));
+    bus.publish('daemon:changed', view('after'));
+    expect(sink.log).toEqual(['ok', 'error: boom']);
+    expect(calls).toBe(2);
+  });
+
+  it('a rejected asynchronous mapping ends the stream with its error; later values are not delivered', async () => {
+    const bus = createEventBus();
+    const stream = bus
+      .subscribe('daemon:changed')
+      .mapped((w) => (w.name === 'bad' ? Promise.reject(new Error('bad')) : w.name));
+    const sink = recorder<string>();
+    stream.pushTo(sink);
+    bus.publish('daemon:changed', view('bad'));
+    bus.publish('daemon:changed', view('queued-behind'));
+    await settle();
+    expect(sink.log).toEqual(['error: bad']);
+    bus.publish('daemon:changed', view('after'));
+    expect(sink.log).toEqual(['error: bad']);
+  });
+
+  it('return() completes the sink and detaches the listener', async () => {
+    const bus = createEventBus();
+    const stream = bus.subscribe('daemon:changed');
+    const sink = recorder<WorkerView>();
+    stream.pushTo(sink);
+    await stream.return?.();
+    bus.publish('daemon:changed', view('x'));
+    expect(sink.log).toEqual(['complete']);
+  });
+
+  it('snapshotThenLive: an asynchronous snapshot first, then what was published meanwhile, then live', async () => {
+    const bus = createEventBus();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const stream = snapshotThenLive(bus.subscribe('daemon:changed'), async () => {
+      await gate;
+      return [view('snap', 1), view('snap', 2)];
+    }).mapped((w) => (w.runCount === 1 ? Promise.resolve(`${w.name}${w.runCount}`) : `${w.name}${w.runCount}`));
+    const sink = recorder<string>();
+    stream.pushTo(sink);
+    bus.publish('daemon:changed', view('during', 3));
+    await settle();
+    expect(sink.log).toEqual([]);
+    release();
+    await settle();
+    expect(sink.log).toEqual(['snap1', 'snap2', 'during3']);
+    bus.publish('daemon:changed', view('live', 4));
+    expect(sink.log).toEqual(['snap1', 'snap2', 'during3', 'live4']);
+    await stream.return?.();
+    expect(sink.log.at(-1)).toBe('complete');
+  });
+
+  it('snapshotThenLive: return() before the snapshot arrives completes without delivering it', async () => {
+    const bus = createEventBus();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const stream = snapshotThenLive(bus.subscribe('daemon:changed'), async () => {
+      await gate;
+      return [view('snap')];
+    });
+    const sink = recorder<WorkerView>();
+    stream.pushTo(sink);
+    await stream.return?.();
+    release();
+    await settle();
+    expect(sink.log).toEqual(['complete']);
   });
 });
 

@@ -117,9 +117,10 @@ describe('HTTP endpoints and GraphQL hardening', () => {
     expect(closes).toEqual([]);
   });
 
-  it('graphql-ws: a shared event reaches two subscribers whole, even one whose operation id spells the payload placeholder', async () => {
-    // server/http/ws.ts serializes a shared result once and splices it into each envelope
-    const ids = ['\u0000roadie:payload\u0000', 'plain-id'];
+  it('graphql-ws: a shared event reaches every subscriber whole, whatever its operation id spells', async () => {
+    // server/http/ws.ts serializes a shared result once and builds each subscriber's envelope
+    // around it, with the id JSON-encoded: quotes, backslashes and control characters included
+    const ids = ['\u0000roadie:payload\u0000', 'plain-id', 'q"uo\\te}{', '"payload":{}'];
     const clients = ids.map((id) =>
       createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, generateID: () => id }),
     );
@@ -142,10 +143,40 @@ describe('HTTP endpoints and GraphQL hardening', () => {
     for (const events of seen) await events.next(undefined, 3000, 'snapshot');
     await controlOk(t.url, 'pauseWorker', { name: 'retry_scheduler' });
     const paused = await Promise.all(seen.map((events) => events.next((e) => e.daemonStatus.worker.state === 'PAUSED', 2000, 'PAUSED')));
-    // both got the same complete result, not a placeholder or a mangled envelope
-    expect(paused[0]).toEqual(paused[1]);
+    // all got the same complete result, not a mangled envelope
+    for (const p of paused) expect(p).toEqual(paused[0]);
     expect(paused[0]?.daemonStatus.worker).toMatchObject({ name: 'retry_scheduler', state: 'PAUSED' });
     await controlOk(t.url, 'resumeWorker', { name: 'retry_scheduler' });
+  });
+
+  it('graphql-ws: after a client completes one of two operations on a socket, only the other gets events', async () => {
+    const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    onTestFinished(() => socket.close());
+    const messages: { id?: string; type: string; payload?: DaemonStatusData & { data?: DaemonStatusData } }[] = [];
+    socket.on('message', (data: Buffer) => messages.push(JSON.parse(String(data)) as (typeof messages)[number]));
+    await new Promise((r) => socket.once('open', r));
+    const waitFor = async (pred: () => boolean, what: string): Promise<void> => {
+      const until = Date.now() + 3000;
+      while (!pred()) {
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(messages)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const stateOf = (id: string, state: string) => () =>
+      messages.some((m) => m.id === id && m.type === 'next' && m.payload?.data?.daemonStatus.worker.state === state);
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await waitFor(() => messages.some((m) => m.type === 'connection_ack'), 'ack');
+    for (const id of ['a', 'b']) {
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: DAEMON_STATUS_SUB(), variables: { name: 'retry_scheduler' } } }));
+    }
+    await waitFor(() => stateOf('a', 'RUNNING')() && stateOf('b', 'RUNNING')(), 'both snapshots');
+    socket.send(JSON.stringify({ id: 'a', type: 'complete' }));
+    await new Promise((r) => setTimeout(r, 50));
+    await controlOk(t.url, 'pauseWorker', { name: 'retry_scheduler' });
+    await waitFor(stateOf('b', 'PAUSED'), 'PAUSED on b');
+    await controlOk(t.url, 'resumeWorker', { name: 'retry_scheduler' });
+    await waitFor(() => messages.filter((m) => m.id === 'b' && m.type === 'next').length === 3, 'RUNNING again on b');
+    expect(messages.filter((m) => m.id === 'a').map((m) => m.type)).toEqual(['next']); // the snapshot only
   });
 
   it('CSRF prevention: a "simple" GET or text/plain POST is refused with 403; with the header it is served', async () => {
