@@ -7,6 +7,7 @@ import { Migration20261130033544 } from './Migration20261130033544.js';
 import { Migration20261130040406 } from './Migration20261130040406.js';
 import { Migration20261130043212 } from './Migration20261130043212.js';
 import { Migration20261130051905 } from './Migration20261130051905.js';
+import { Migration20261130060638 } from './Migration20261130060638.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130040406', class: Migration20261130040406 },
   { name: 'Migration20261130043212', class: Migration20261130043212 },
   { name: 'Migration20261130051905', class: Migration20261130051905 },
+  { name: 'Migration20261130060638', class: Migration20261130060638 },
 ];

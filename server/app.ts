@@ -34,6 +34,9 @@ import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 import { SlskdClient } from './integrations/slskd.js';
+import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
+import { spotifyCallbackRoute } from './spotify/callback.js';
+import { SPOTIFY_CALLBACK_PATH, SpotifyConnection } from './spotify/connection.js';
 import { DeezerClient } from './integrations/deezer.js';
 import { ReleaseRepository } from './db/repositories/release.repository.js';
 import { createTaskHandlers } from './tasks/index.js';
@@ -67,14 +70,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await fs.mkdir(config.libraryDir, { recursive: true });
   const orm: Orm = await openDatabase(config.dbFile);
   const bus = createEventBus();
+  let ownUrl = `http://127.0.0.1:${config.port}`; // the real port once listening
+  const spotify = new SpotifyConnection({
+    config,
+    repo: new SpotifyAccountRepository(orm.em),
+    bus,
+    logger: logger.child({ part: 'spotify' }),
+    ownUrl: () => ownUrl,
+  });
   const slskdUrl = config.services.slskd;
   const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs }) : null;
   const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
     intervalSeconds: config.serviceProbeIntervalSeconds,
     timeoutMs: config.serviceProbeTimeoutMs,
-    // slskd answers its application endpoint only with the API key: the probe asks it
-    ...(slskd ? { probes: { slskd: (signal: AbortSignal) => slskd.application(signal) } } : {}),
+    probes: {
+      // slskd answers its application endpoint only with the API key: the probe asks it
+      ...(slskd ? { slskd: (signal: AbortSignal) => slskd.application(signal) } : {}),
+      // with an account linked, Spotify is up when it answers /me with its token
+      spotify: (signal: AbortSignal) => spotify.probe(signal),
+    },
   });
+  // a connect, a refresh or a revocation shows in the services panel at once
+  const spotifyChanged = bus.subscribe('spotify:account');
+  void (async () => {
+    for await (const _ of spotifyChanged) void services.probeAll();
+  })();
   const jobs = new JobRepository(orm.em);
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
   const playlistRepo = new PlaylistRepository(orm.em);
@@ -143,6 +163,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config,
     logger,
     services,
+    spotify,
     jobs: {
       sweep: () => runner.sweep(),
       summary: () => tasks.summary(),
@@ -190,7 +211,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, spotify, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,
@@ -203,6 +224,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     SPA_DIR,
+    { [SPOTIFY_CALLBACK_PATH]: spotifyCallbackRoute(spotify, logger.child({ part: 'spotify' })) },
   );
   const ws = attachGraphQLWs(server, yoga, { isDev: config.isDev });
   let starting: Promise<unknown> | null = null;
@@ -219,6 +241,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const address = await listen(server, config.port, config.host);
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       const url = `http://${host}:${address.port}`;
+      ownUrl = `http://127.0.0.1:${address.port}`;
       logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
       await runner.start();
       followSources();
@@ -237,6 +260,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       services.stop();
       watcher.close();
       await sourcesChanged.return?.();
+      await spotifyChanged.return?.();
       await runner.stop();
       tasks.close(); // pending row events would read the closed database
       await orchestrator.stopAll();

@@ -32,6 +32,10 @@ const envSchema = z.object({
   ROADIE_SPOTIFY_URL: optionalUrl,
   ROADIE_SLSKD_URL: optionalUrl,
   ROADIE_SLSKD_API_KEY: z.string().min(1).optional(),
+  ROADIE_SPOTIFY_CLIENT_ID: z.string().trim().min(1).optional(),
+  ROADIE_SPOTIFY_ACCOUNTS_URL: optionalUrl,
+  ROADIE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -base64 32)').optional(),
+  ROADIE_PUBLIC_URL: optionalUrl,
   ROADIE_MUSICBRAINZ_URL: optionalUrl,
   ROADIE_COVERART_URL: optionalUrl,
   ROADIE_DEEZER_URL: optionalUrl,
@@ -62,7 +66,22 @@ export interface Config {
   services: Record<ServiceName, string | undefined>;
   /** slskd's API key (X-API-Key); its probe then asks slskd's application endpoint with it. */
   slskdApiKey: string | null;
+  spotify: {
+    /** The Spotify app's client id (developer.spotify.com dashboard); the connect flow needs it. */
+    clientId: string | null;
+    /** The Accounts service (authorize and token endpoints). */
+    accountsUrl: string;
+    /** The Web API base, ending in /v1. */
+    apiUrl: string;
+  };
+  /** Seals secrets at rest (the Spotify refresh token); the connect flow needs it. */
+  secretKey: string | null;
+  /** Where browsers reach Roadie (OAuth redirect URIs); default http://127.0.0.1:<port>. */
+  publicUrl: string | null;
 }
+
+export const SPOTIFY_ACCOUNTS_URL = 'https://accounts.spotify.com';
+export const SPOTIFY_API_URL = 'https://api.spotify.com/v1';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -99,8 +118,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serviceProbeIntervalSeconds: e.ROADIE_SERVICE_PROBE_INTERVAL_SECONDS,
     serviceProbeTimeoutMs: e.ROADIE_SERVICE_PROBE_TIMEOUT_MS,
     slskdApiKey: e.ROADIE_SLSKD_API_KEY ?? null,
+    spotify: {
+      clientId: e.ROADIE_SPOTIFY_CLIENT_ID ?? null,
+      accountsUrl: e.ROADIE_SPOTIFY_ACCOUNTS_URL ?? SPOTIFY_ACCOUNTS_URL,
+      apiUrl: e.ROADIE_SPOTIFY_URL ?? SPOTIFY_API_URL,
+    },
+    secretKey: e.ROADIE_SECRET_KEY ?? null,
+    publicUrl: e.ROADIE_PUBLIC_URL ? e.ROADIE_PUBLIC_URL.replace(/\/+$/, '') : null,
     services: {
-      spotify: e.ROADIE_SPOTIFY_URL,
+      // With a client id, Spotify is configured at its public address unless another is given.
+      spotify: e.ROADIE_SPOTIFY_URL ?? (e.ROADIE_SPOTIFY_CLIENT_ID ? SPOTIFY_API_URL : undefined),
       slskd: e.ROADIE_SLSKD_URL,
       musicbrainz: e.ROADIE_MUSICBRAINZ_URL,
       coverart: e.ROADIE_COVERART_URL,

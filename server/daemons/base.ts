@@ -4,6 +4,7 @@ import type { DaemonDefinition } from '../domain/daemons/catalog.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { DaemonDetails } from './details.js';
 import type { PostProcessEvent } from '../library/post-processor.js';
+import type { RefreshOutcome } from '../spotify/connection.js';
 
 /** The task center as the download daemons use it. */
 export interface JobsPort {
@@ -44,6 +45,16 @@ export interface DaemonEnv {
   /** Absent in tests that run daemons without a library. */
   readonly library?: LibraryPort;
   readonly releases?: ReleasesPort;
+  /** The Spotify link (server/spotify/connection.ts); absent in tests that run daemons without it. */
+  readonly spotify?: SpotifyPort;
+}
+
+/** What the daemons use of the Spotify link. */
+export interface SpotifyPort {
+  /** The configuration the link still needs (variable names); empty when configured. */
+  missing(): readonly string[];
+  /** Refreshes the access token when it expires within the threshold; throws when Spotify refused the refresh token. */
+  refreshIfDue(withinMs?: number): Promise<RefreshOutcome>;
 }
 
 export interface ActivityJob {

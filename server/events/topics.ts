@@ -2,6 +2,7 @@ import type { OrchestratorView, WorkerView } from '../daemons/views.js';
 import type { LaneView, TaskRowView } from '../jobs/task-center.js';
 import type { ServiceHealthView } from '../services/service-monitor.js';
 import type { DownloadSpeed } from '../domain/downloads/speed-view.js';
+import type { SpotifyAccountView } from '../spotify/connection.js';
 
 /**
  * Every event Roadie publishes, by topic (noun:verb). Payloads are immutable snapshots,
@@ -28,4 +29,6 @@ export interface Topics {
   'downloads:limit': { readonly bytesPerSecond: number };
   /** Playlists or their sources changed (a source added or removed, wanted flags, a sync, a download): clients read them again. */
   'playlists:changed': { readonly reason: PlaylistsChangeReason; readonly at: Date };
+  /** The Spotify link changed: connected, refreshed, revoked, disconnected. */
+  'spotify:account': SpotifyAccountView;
 }

@@ -6,6 +6,7 @@ import type { PlaylistCenter } from '../playlists/center.js';
 import type { DownloadControls } from '../downloads/controls.js';
 import type { NewReleaseView } from '../db/repositories/release.repository.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
+import type { SpotifyConnection } from '../spotify/connection.js';
 
 /** What resolvers may use: app services, never the database. */
 export interface AppServices {
@@ -17,6 +18,7 @@ export interface AppServices {
   readonly downloads: DownloadControls;
   /** The new-releases cache the New Releases Sync daemon keeps, newest first. */
   readonly releases: { list(first: number): Promise<NewReleaseView[]> };
+  readonly spotify: SpotifyConnection;
   readonly bus: EventBus;
 }
 

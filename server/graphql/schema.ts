@@ -6,6 +6,7 @@ import './types/job.js';
 import './types/playlist.js';
 import './types/download.js';
 import './types/release.js';
+import './types/spotify.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

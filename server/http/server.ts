@@ -16,8 +16,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** One HTTP server: /graphql (yoga), /healthz, /readyz, and the built SPA everywhere else. */
-export function createHttpServer(yoga: Yoga, probes: Probes, spaDir: string): Server {
+/** A plain HTTP route beside GraphQL (an OAuth callback …), by exact path. */
+export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+
+/** One HTTP server: /graphql (yoga), /healthz, /readyz, extra routes, and the built SPA everywhere else. */
+export function createHttpServer(yoga: Yoga, probes: Probes, spaDir: string, routes: Readonly<Record<string, Route>> = {}): Server {
   const spa = fs.existsSync(spaDir) ? sirv(spaDir, { single: true, etag: true, gzip: false }) : null;
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -33,6 +36,8 @@ export function createHttpServer(yoga: Yoga, probes: Probes, spaDir: string): Se
       );
       return;
     }
+    const route = path === undefined ? undefined : routes[path];
+    if (route) return route(req, res, new URL(req.url ?? '/', 'http://roadie.invalid'));
     if (spa) {
       spa(req, res, () => json(res, 404, { error: 'not found' }));
       return;

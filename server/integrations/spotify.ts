@@ -25,6 +25,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { parseRetryAfter } from '../domain/http/retry-after.js';
 import { isRetryableServiceCode } from '../domain/http/service-errors.js';
+import { SPOTIFY_ACCOUNTS_URL, SPOTIFY_API_URL } from '../config.js';
 
 export const SPOTIFY_ERROR_CODES = [
   /** 400 other than invalid_grant on refresh; a refused argument. */
@@ -212,8 +213,7 @@ export interface SpotifyAuthClientOptions {
   now?: () => number;
 }
 
-export const SPOTIFY_ACCOUNTS_URL = 'https://accounts.spotify.com';
-export const SPOTIFY_API_URL = 'https://api.spotify.com/v1';
+export { SPOTIFY_ACCOUNTS_URL, SPOTIFY_API_URL };
 
 export class SpotifyAuthClient {
   readonly #tokenUrl: string;

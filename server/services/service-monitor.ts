@@ -103,25 +103,22 @@ export class ServiceMonitor {
     const started = performance.now();
     const checkedAt = new Date();
     try {
+      const signal = AbortSignal.timeout(this.options.timeoutMs);
       const custom = this.options.probes?.[prev.name];
-      if (custom) {
-        await custom(AbortSignal.timeout(this.options.timeoutMs));
-        return { ...prev, state: 'UP', latencyMs: Math.round(performance.now() - started), lastError: null, checkedAt };
-      }
-      const res = await fetch(prev.baseUrl as string, {
-        method: 'GET',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headers: { 'user-agent': 'Roadie/0.1 (service probe)' },
-      });
-      await res.body?.cancel();
-      const latencyMs = Math.round(performance.now() - started);
-      const verdict = probeVerdict(res.status);
-      return { ...prev, state: verdict.up ? 'UP' : 'DOWN', latencyMs, lastError: verdict.error ?? null, checkedAt };
+      await (custom ? custom(signal) : probeUrl(prev.baseUrl as string, signal));
+      return { ...prev, state: 'UP', latencyMs: Math.round(performance.now() - started), lastError: null, checkedAt };
     } catch (err) {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
       this.log.debug({ service: prev.name, err: cause }, 'service probe failed');
       return { ...prev, state: 'DOWN', latencyMs: null, lastError: cause, checkedAt };
     }
   }
+}
+
+/** The plain probe: a GET of the URL; throws when it is unreachable or answers 500 or more. */
+export async function probeUrl(url: string, signal: AbortSignal): Promise<void> {
+  const res = await fetch(url, { method: 'GET', redirect: 'manual', signal, headers: { 'user-agent': 'Roadie/0.1 (service probe)' } });
+  await res.body?.cancel();
+  const verdict = probeVerdict(res.status);
+  if (!verdict.up) throw new Error(verdict.error ?? `HTTP ${res.status}`);
 }

@@ -31,4 +31,17 @@ describe('config', () => {
     expect(c.services.slskd).toBe('http://127.0.0.1:5030');
     expect(c.services.deezer).toBeUndefined();
   });
+
+  it('Spotify: the public endpoints by default, configured with a client id, a secret key of 16 characters or more', () => {
+    const none = loadConfig({});
+    expect(none.spotify).toEqual({ clientId: null, accountsUrl: 'https://accounts.spotify.com', apiUrl: 'https://api.spotify.com/v1' });
+    expect(none.secretKey).toBeNull();
+    const c = loadConfig({ ROADIE_SPOTIFY_CLIENT_ID: ' abc ', ROADIE_SECRET_KEY: 'sixteen-chars-ok', ROADIE_PUBLIC_URL: 'https://roadie.example/' });
+    expect(c.spotify.clientId).toBe('abc');
+    expect(c.services.spotify).toBe('https://api.spotify.com/v1'); // probed once a client id is set
+    expect(c.secretKey).toBe('sixteen-chars-ok');
+    expect(c.publicUrl).toBe('https://roadie.example');
+    expect(() => loadConfig({ ROADIE_SECRET_KEY: 'too-short' })).toThrow(/ROADIE_SECRET_KEY=.*at least 16 characters/);
+    expect(() => loadConfig({ ROADIE_PUBLIC_URL: 'roadie.example' })).toThrow(/ROADIE_PUBLIC_URL/);
+  });
 });

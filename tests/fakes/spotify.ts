@@ -122,6 +122,11 @@ export class FakeSpotify extends FakeServer {
     if (t) t.revoked = true;
   }
 
+  /** The user removed the app's access: every refresh token issued so far stops working. */
+  revokeAll(): void {
+    for (const t of this.#refresh.values()) t.revoked = true;
+  }
+
   isRefreshTokenValid(refreshToken: string): boolean {
     const t = this.#refresh.get(refreshToken);
     return !!t && !t.revoked;
