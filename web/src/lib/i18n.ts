@@ -14,6 +14,7 @@ const en = {
   'nav.services': 'Services',
   'nav.tasks': 'Task center',
   'nav.playlists': 'Playlists',
+  'nav.settings': 'Settings',
   'locale.label': 'Language',
 
   'page.workers.title': 'Workers',
@@ -355,6 +356,7 @@ const en = {
   'source.kind.FILE': 'File',
   'source.kind.FOLDER': 'Folder',
   'source.kind.URL': 'URL',
+  'source.kind.SPOTIFY': 'Spotify',
   'source.playlists': 'Playlists',
   'source.lastRead': 'Last read',
   'source.lastError': 'Last error',
@@ -384,6 +386,52 @@ const en = {
   'speedLimit.input': 'New limit',
   'speedLimit.unit': 'Unit',
   'speedLimit.invalid': 'Enter 0 or more, at most 2147 MB/s.',
+
+  'page.settings.title': 'Settings',
+  'page.settings.lead': 'The Spotify account Roadie reads, and which daemons run how often.',
+
+  'spotify.title': 'Spotify account',
+  'spotify.lead': 'The account the sync reads playlists, liked songs, saved albums and followed artists from.',
+  'spotify.state.NOT_CONFIGURED': 'Not configured',
+  'spotify.state.DISCONNECTED': 'Not connected',
+  'spotify.state.CONNECTED': 'Connected',
+  'spotify.state.REVOKED': 'Access revoked',
+  'spotify.notConfigured': 'Connecting Spotify needs these environment variables. Set them and restart Roadie:',
+  'spotify.disconnected': 'No account is connected. Connect one, then approve Roadie’s access at Spotify.',
+  'spotify.revoked': 'Spotify no longer accepts Roadie’s access (removed at spotify.com, or expired). Connect again to go on syncing.',
+  'spotify.account': 'Account',
+  'spotify.scopes': 'Access granted',
+  'spotify.connectedAt': 'Connected',
+  'spotify.expiresAt': 'Token expires',
+  'spotify.refreshedAt': 'Last refresh',
+  'spotify.revokedAt': 'Revoked',
+  'spotify.lastError': 'Last error',
+  'spotify.redirectUri': 'Redirect URI',
+  'spotify.redirectUriHint': 'Register this address for your app in Spotify’s developer dashboard.',
+  'spotify.connect': 'Connect Spotify',
+  'spotify.reconnect': 'Connect again',
+  'spotify.disconnect': 'Disconnect',
+  'spotify.returned.connected': 'Spotify is connected.',
+  'spotify.returned.error': 'Spotify was not connected: {message}',
+
+  'confirm.disconnectSpotify.title': 'Disconnect Spotify?',
+  'confirm.disconnectSpotify.body':
+    'Roadie forgets {account} and its tokens, and the sync stops reading it. Roadie stays listed at spotify.com/account/apps until you remove it there.',
+  'confirm.disconnectSpotify.ok': 'Disconnect',
+  'confirm.disconnectSpotify.keep': 'Stay connected',
+
+  'settings.daemons.title': 'Daemons',
+  'settings.daemons.lead': 'Switch each one on or off and set how often it runs; the workers page has the same controls.',
+  'settings.daemons.name': 'Daemon',
+  'settings.daemons.state': 'State',
+  'settings.daemons.switches': 'Switches',
+  'settings.daemons.interval': 'Interval',
+
+  'settings.services.title': 'Other services',
+  'settings.services.lead':
+    'Their addresses and keys (slskd’s URL and API key, MusicBrainz’s address and contact) are set with environment variables when Roadie starts, not here. Keys are never shown.',
+  'settings.services.variables': 'Set with',
+  'settings.services.link': 'Details on the services page',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -395,6 +443,7 @@ const de: Record<MessageKey, Message> = {
   'nav.services': 'Dienste',
   'nav.tasks': 'Aufgaben',
   'nav.playlists': 'Playlists',
+  'nav.settings': 'Einstellungen',
   'locale.label': 'Sprache',
 
   'page.workers.title': 'Worker',
@@ -739,6 +788,7 @@ const de: Record<MessageKey, Message> = {
   'source.kind.FILE': 'Datei',
   'source.kind.FOLDER': 'Ordner',
   'source.kind.URL': 'URL',
+  'source.kind.SPOTIFY': 'Spotify',
   'source.playlists': 'Playlists',
   'source.lastRead': 'Zuletzt gelesen',
   'source.lastError': 'Letzter Fehler',
@@ -768,6 +818,52 @@ const de: Record<MessageKey, Message> = {
   'speedLimit.input': 'Neues Limit',
   'speedLimit.unit': 'Einheit',
   'speedLimit.invalid': 'Gib 0 oder mehr ein, höchstens 2147 MB/s.',
+
+  'page.settings.title': 'Einstellungen',
+  'page.settings.lead': 'Das Spotify-Konto, das Roadie liest, und welche Hintergrunddienste wie oft laufen.',
+
+  'spotify.title': 'Spotify-Konto',
+  'spotify.lead': 'Das Konto, aus dem die Synchronisierung Playlists, Lieblingssongs, gespeicherte Alben und gefolgte Künstler liest.',
+  'spotify.state.NOT_CONFIGURED': 'Nicht eingerichtet',
+  'spotify.state.DISCONNECTED': 'Nicht verbunden',
+  'spotify.state.CONNECTED': 'Verbunden',
+  'spotify.state.REVOKED': 'Zugriff entzogen',
+  'spotify.notConfigured': 'Zum Verbinden mit Spotify fehlen diese Umgebungsvariablen. Setze sie und starte Roadie neu:',
+  'spotify.disconnected': 'Kein Konto verbunden. Verbinde eins und erlaube Roadie dann bei Spotify den Zugriff.',
+  'spotify.revoked': 'Spotify akzeptiert Roadies Zugriff nicht mehr (auf spotify.com entfernt oder abgelaufen). Verbinde erneut, damit die Synchronisierung weiterläuft.',
+  'spotify.account': 'Konto',
+  'spotify.scopes': 'Gewährter Zugriff',
+  'spotify.connectedAt': 'Verbunden seit',
+  'spotify.expiresAt': 'Token läuft ab',
+  'spotify.refreshedAt': 'Zuletzt erneuert',
+  'spotify.revokedAt': 'Entzogen',
+  'spotify.lastError': 'Letzter Fehler',
+  'spotify.redirectUri': 'Weiterleitungs-URI',
+  'spotify.redirectUriHint': 'Trage diese Adresse für deine App im Developer-Dashboard von Spotify ein.',
+  'spotify.connect': 'Spotify verbinden',
+  'spotify.reconnect': 'Erneut verbinden',
+  'spotify.disconnect': 'Trennen',
+  'spotify.returned.connected': 'Spotify ist verbunden.',
+  'spotify.returned.error': 'Spotify wurde nicht verbunden: {message}',
+
+  'confirm.disconnectSpotify.title': 'Spotify trennen?',
+  'confirm.disconnectSpotify.body':
+    'Roadie vergisst {account} samt Tokens, und die Synchronisierung liest es nicht mehr. Unter spotify.com/account/apps bleibt Roadie aufgeführt, bis du es dort entfernst.',
+  'confirm.disconnectSpotify.ok': 'Trennen',
+  'confirm.disconnectSpotify.keep': 'Verbunden bleiben',
+
+  'settings.daemons.title': 'Hintergrunddienste',
+  'settings.daemons.lead': 'Schalte jeden ein oder aus und lege fest, wie oft er läuft; die Worker-Seite hat dieselben Schalter.',
+  'settings.daemons.name': 'Dienst',
+  'settings.daemons.state': 'Zustand',
+  'settings.daemons.switches': 'Schalter',
+  'settings.daemons.interval': 'Intervall',
+
+  'settings.services.title': 'Weitere Dienste',
+  'settings.services.lead':
+    'Ihre Adressen und Schlüssel (URL und API-Schlüssel von slskd, Adresse und Kontakt für MusicBrainz) werden beim Start von Roadie über Umgebungsvariablen gesetzt, nicht hier. Schlüssel werden nie angezeigt.',
+  'settings.services.variables': 'Gesetzt über',
+  'settings.services.link': 'Details auf der Dienste-Seite',
 };
 
 const tables: Record<Locale, Record<MessageKey, Message>> = { en, de };

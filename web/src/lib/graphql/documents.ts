@@ -1,6 +1,7 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
   AddPlaylistSourceResult,
+  ConnectSpotifyResult,
   CreateJobInput,
   DownloadSpeedEvent,
   DownloadSpeedLimitResult,
@@ -15,6 +16,7 @@ import type {
   RemovePlaylistSourceResult,
   ServiceHealth,
   SetPlaylistsWantedResult,
+  SpotifyAccount,
   TaskCenterEvent,
   TaskRowConnection,
   Worker,
@@ -441,4 +443,39 @@ export const SetDownloadSpeedLimitMutation = gql<{ result: DownloadSpeedLimitRes
       ... on DownloadSpeedLimitPayload { bytesPerSecond }
     }
   }
+`;
+
+// ---- settings: the Spotify link ---------------------------------------------------------
+
+const SpotifyAccountFields = gql`
+  fragment SpotifyAccountFields on SpotifyAccount {
+    state missing redirectUri userId displayName scopes expiresAt connectedAt refreshedAt revokedAt lastError
+  }
+`;
+
+export const SpotifyQuery = gql<{ spotify: SpotifyAccount }, Record<string, never>>`
+  query Spotify { spotify { ...SpotifyAccountFields } }
+  ${SpotifyAccountFields}
+`;
+
+/** The link now, then after each connect, refresh, revocation or disconnect. */
+export const SpotifyChangedSubscription = gql<{ spotifyChanged: SpotifyAccount }, Record<string, never>>`
+  subscription SpotifyChanged { spotifyChanged { ...SpotifyAccountFields } }
+  ${SpotifyAccountFields}
+`;
+
+/** Starts the connect round trip: the URL to send the browser to, or what is not configured. */
+export const ConnectSpotifyMutation = gql<{ result: ConnectSpotifyResult }, Record<string, never>>`
+  mutation ConnectSpotify {
+    result: connectSpotify {
+      __typename
+      ... on SpotifyAuthorization { authorizeUrl redirectUri }
+      ... on SpotifyNotConfiguredError { message missing }
+    }
+  }
+`;
+
+export const DisconnectSpotifyMutation = gql<{ result: SpotifyAccount }, Record<string, never>>`
+  mutation DisconnectSpotify { result: disconnectSpotify { ...SpotifyAccountFields } }
+  ${SpotifyAccountFields}
 `;

@@ -452,7 +452,7 @@ export type LaneResult = LaneResultLane | LaneError;
 
 // ---- playlists and downloads ------------------------------------------------------------
 
-export type PlaylistSourceKind = 'FILE' | 'FOLDER' | 'URL';
+export type PlaylistSourceKind = 'FILE' | 'FOLDER' | 'URL' | 'SPOTIFY';
 
 /** One playlist as the playlists page lists it. `id` is a global ID. */
 export interface Playlist {
@@ -555,3 +555,42 @@ export interface DownloadSpeedLimitPayload {
 }
 /** What setDownloadSpeedLimit returns. */
 export type DownloadSpeedLimitResult = DownloadSpeedLimitPayload | InvalidArgumentError;
+
+// ---- settings: the Spotify link ---------------------------------------------------------
+
+/** NOT_CONFIGURED: variables are missing (see `missing`); REVOKED: Spotify refused the stored refresh token. */
+export type SpotifyLinkState = 'NOT_CONFIGURED' | 'DISCONNECTED' | 'CONNECTED' | 'REVOKED';
+
+/** The link to the Spotify account the sync reads; the API never sends a token. */
+export interface SpotifyAccount {
+  state: SpotifyLinkState;
+  /** Environment variables the connect flow still needs. */
+  missing: string[];
+  /** The redirect URI to register for the app in Spotify's developer dashboard. */
+  redirectUri: string;
+  userId: string | null;
+  displayName: string | null;
+  scopes: string[];
+  /** When the current access token expires. */
+  expiresAt: DateTime | null;
+  connectedAt: DateTime | null;
+  /** The last token refresh. */
+  refreshedAt: DateTime | null;
+  revokedAt: DateTime | null;
+  /** Why the last refresh failed. */
+  lastError: string | null;
+}
+
+/** Where to send the browser: Spotify sends it back to redirectUri, which opens #/settings. */
+export interface SpotifyAuthorization {
+  __typename: 'SpotifyAuthorization';
+  authorizeUrl: string;
+  redirectUri: string;
+}
+export interface SpotifyNotConfiguredError {
+  __typename: 'SpotifyNotConfiguredError';
+  message: string;
+  missing: string[];
+}
+/** What connectSpotify returns. */
+export type ConnectSpotifyResult = SpotifyAuthorization | SpotifyNotConfiguredError;

@@ -5,7 +5,8 @@ export type ConfirmRequest =
   | { kind: 'dry-run-off'; retentionDays: number; jobRetentionDays: number }
   | { kind: 'cancel-job'; job: string }
   | { kind: 'remove-job'; job: string }
-  | { kind: 'remove-source'; location: string; playlists: number };
+  | { kind: 'remove-source'; location: string; playlists: number }
+  | { kind: 'disconnect-spotify'; account: string };
 
 /** At most one open question; asking a new one answers the previous with "no". */
 class ConfirmState {

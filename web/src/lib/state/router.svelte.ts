@@ -6,6 +6,7 @@ export type Route =
   | { page: 'workers' }
   | { page: 'services' }
   | { page: 'playlists' }
+  | { page: 'settings' }
   | { page: 'tasks'; job: string | null }
   | { page: 'not-found'; path: string };
 
@@ -14,6 +15,7 @@ export function parseHash(hash: string): Route {
   if (path === '/' || path === '/workers') return { page: 'workers' };
   if (path === '/services') return { page: 'services' };
   if (path === '/playlists') return { page: 'playlists' };
+  if (path === '/settings') return { page: 'settings' };
   if (path === '/tasks') return { page: 'tasks', job: null };
   const job = /^\/jobs\/([^/]+)$/.exec(path)?.[1];
   if (job) {
