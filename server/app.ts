@@ -36,6 +36,9 @@ import { ServiceMonitor } from './services/service-monitor.js';
 import { SlskdClient } from './integrations/slskd.js';
 import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
 import { spotifyCallbackRoute } from './spotify/callback.js';
+import { spotifySync } from './spotify/library.js';
+import { spotifyPlaylists } from './spotify/playlists.js';
+import { SpotifyLibraryRepository } from './db/repositories/spotify-library.repository.js';
 import { SPOTIFY_CALLBACK_PATH, SpotifyConnection } from './spotify/connection.js';
 import { DeezerClient } from './integrations/deezer.js';
 import { ReleaseRepository } from './db/repositories/release.repository.js';
@@ -109,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     playlists: playlistRepo,
     event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data),
     changed: (reason: PlaylistsChangeReason) => bus.publish('playlists:changed', { reason, at: new Date() }),
+    spotify: spotifyPlaylists(() => spotify.api()),
   };
   // Roadie's own stage work; tests may replace any stage's
   const stages: Partial<Record<StageType, StageWork>> = {
@@ -164,6 +168,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger,
     services,
     spotify,
+    // the daemon backs off on a 429 itself (its schedule): no retries inside a cycle
+    spotifySync: spotifySync({ connection: spotify, api: () => spotify.api({ maxAttempts: 1 }), library: new SpotifyLibraryRepository(orm.em), playlists: playlistRepo, tasks }),
     jobs: {
       sweep: () => runner.sweep(),
       summary: () => tasks.summary(),

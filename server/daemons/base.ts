@@ -5,6 +5,7 @@ import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { DaemonDetails } from './details.js';
 import type { PostProcessEvent } from '../library/post-processor.js';
 import type { RefreshOutcome } from '../spotify/connection.js';
+import type { SpotifySyncPort } from '../spotify/library.js';
 
 /** The task center as the download daemons use it. */
 export interface JobsPort {
@@ -47,6 +48,8 @@ export interface DaemonEnv {
   readonly releases?: ReleasesPort;
   /** The Spotify link (server/spotify/connection.ts); absent in tests that run daemons without it. */
   readonly spotify?: SpotifyPort;
+  /** The Spotify Sync daemon's work (server/spotify/library.ts). */
+  readonly spotifySync?: SpotifySyncPort;
 }
 
 /** What the daemons use of the Spotify link. */

@@ -42,6 +42,10 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
     },
     handle: async (ctx) => {
       const song = ctx.item.payload as unknown as SongPayload;
+      if (/^spotify:/i.test(song.location)) {
+        // Spotify streams, it does not sell files: a search backend (slskd) has to find one
+        return { status: 'failed', code: 'no_source', error: `${song.location}: a Spotify track has no file to download; a search backend (slskd) has to find one` };
+      }
       const incoming = path.join(deps.incomingDir, `song-${song.songId}${extensionOf(song.location)}`);
       try {
         await fs.mkdir(deps.incomingDir, { recursive: true });

@@ -5,6 +5,9 @@ import type { PlaylistRepository } from '../db/repositories/playlist.repository.
 import type { ItemContext, ItemOutcome } from '../runner/executor.js';
 import type { StageWork } from '../runner/executors/index.js';
 import type { StoredJob } from '../runner/store.js';
+import type { PlaylistEntry } from '../domain/playlists/types.js';
+import { SpotifyError } from '../integrations/spotify.js';
+import type { RemotePlaylists } from '../spotify/playlists.js';
 import { listSourceFiles, readPlaylistText, ReadError } from './read.js';
 
 /** What the playlist stages need besides the repository. */
@@ -14,6 +17,33 @@ export interface PlaylistStageDeps {
   readonly event: (jobId: number, kind: string, data: Record<string, unknown>) => Promise<void>;
   /** Playlists changed (a source read, a playlist synced): subscribers read them again. */
   readonly changed: (reason: 'sourceRead' | 'synced') => void;
+  /** Where the playlists of a 'spotify' source come from; such sources fail to read without it. */
+  readonly spotify?: RemotePlaylists;
+}
+
+/** A source read from a service failed: the item's error, with the service's code (spotify_rate_limited, …). */
+class RemoteReadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function remoteOf(deps: PlaylistStageDeps, kind: string): RemotePlaylists {
+  if (kind === 'spotify' && deps.spotify) return deps.spotify;
+  throw new RemoteReadError(`${kind} sources cannot be read here: the service is not configured`, 'not_configured');
+}
+
+/** Runs a service call, turning its errors into item failures named by the service's code. */
+async function remote<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof SpotifyError) throw new RemoteReadError(`${what}: ${err.message}`, `spotify_${err.code}`);
+    throw err;
+  }
 }
 
 const ids = (xs: readonly (number | string)[] | null | undefined): number[] | null => (xs && xs.length > 0 ? xs.map(Number) : null);
@@ -25,7 +55,7 @@ export async function scopedPlaylists(playlists: PlaylistRepository, scope: JobS
 }
 
 function failed(err: unknown): ItemOutcome {
-  if (err instanceof ReadError) return { status: 'failed', error: err.message, code: err.code };
+  if (err instanceof ReadError || err instanceof RemoteReadError) return { status: 'failed', error: err.message, code: err.code };
   throw err; // the runner fails the item with the message (or checkpoints it when aborted)
 }
 
@@ -50,6 +80,14 @@ export function collectWork(deps: PlaylistStageDeps): StageWork {
       const [source] = await deps.playlists.sources([sourceId]);
       if (!source) return { status: 'skipped', reason: 'the source was removed' };
       try {
+        if (source.kind === 'spotify') {
+          const reader = remoteOf(deps, source.kind);
+          const found = await remote(source.location, () => reader.list(ctx.signal));
+          const counts = await deps.playlists.recordSourceRead(sourceId, found, null);
+          deps.changed('sourceRead');
+          await deps.event(ctx.job.id, 'source_read', { sourceId, playlists: found.length, ...counts, problems: 0 });
+          return { status: 'succeeded' };
+        }
         const files = await listSourceFiles(source.kind, source.location, ctx.signal);
         const found: { sourceKey: string; name: string; description: string | null }[] = [];
         const problems: string[] = [];
@@ -70,8 +108,8 @@ export function collectWork(deps: PlaylistStageDeps): StageWork {
         await deps.event(ctx.job.id, 'source_read', { sourceId, files: files.length, ...counts, problems: problems.length });
         return problems.length > 0 ? { status: 'failed', error: error!, code: 'invalid_file' } : { status: 'succeeded' };
       } catch (err) {
-        if (err instanceof ReadError) {
-          await deps.playlists.recordSourceRead(sourceId, [], err.message);
+        if (err instanceof ReadError || err instanceof RemoteReadError) {
+          await deps.playlists.recordSourceRead(sourceId, [], err.message); // keeps the playlists, records the error
           deps.changed('sourceRead');
         }
         return failed(err);
@@ -95,13 +133,20 @@ export function syncWork(deps: PlaylistStageDeps): StageWork {
       if (!playlist) return { status: 'skipped', reason: 'the playlist was removed' };
       const [source] = await deps.playlists.sources([playlist.sourceId]);
       try {
-        const text = await readPlaylistText(playlist.sourceKey, ctx.signal);
-        const parsed = parsePlaylist(text, { location: playlist.sourceKey, ...(source?.format ? { format: source.format } : {}) });
-        if (!parsed.ok) return { status: 'failed', error: `${playlist.sourceKey}: ${parsed.error.message}`, code: 'invalid_file' };
-        const diff = await deps.playlists.replaceSongs(playlistId, parsed.playlist.entries);
+        let entries: readonly PlaylistEntry[];
+        if (source?.kind === 'spotify') {
+          const reader = remoteOf(deps, source.kind);
+          entries = await remote(playlist.name, () => reader.entries(playlist.sourceKey, ctx.signal));
+        } else {
+          const text = await readPlaylistText(playlist.sourceKey, ctx.signal);
+          const parsed = parsePlaylist(text, { location: playlist.sourceKey, ...(source?.format ? { format: source.format } : {}) });
+          if (!parsed.ok) return { status: 'failed', error: `${playlist.sourceKey}: ${parsed.error.message}`, code: 'invalid_file' };
+          entries = parsed.playlist.entries;
+        }
+        const diff = await deps.playlists.replaceSongs(playlistId, entries);
         if (!diff) return { status: 'skipped', reason: 'the playlist was removed' };
         deps.changed('synced');
-        await deps.event(ctx.job.id, 'playlist_synced', { playlistId, name: playlist.name, ...diff, songCount: parsed.playlist.entries.length });
+        await deps.event(ctx.job.id, 'playlist_synced', { playlistId, name: playlist.name, ...diff, songCount: entries.length });
         return { status: 'succeeded' };
       } catch (err) {
         return failed(err);

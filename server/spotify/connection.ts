@@ -5,7 +5,7 @@ import { authorizeUrl, challengeOf, makeState, makeVerifier, needsRefresh, REFRE
 import { createSecretBox, type SecretBox } from '../domain/spotify/secret-box.js';
 import type { EventBus } from '../events/bus.js';
 import { probeUrl } from '../services/service-monitor.js';
-import { SpotifyApiClient, SpotifyAuthClient, SpotifyError, type SpotifyTokens } from '../integrations/spotify.js';
+import { SpotifyApiClient, SpotifyAuthClient, SpotifyError, type SpotifyApiClientOptions, type SpotifyTokens } from '../integrations/spotify.js';
 
 /** Where Spotify sends the browser back to (on Roadie's own port). */
 export const SPOTIFY_CALLBACK_PATH = '/api/spotify/callback';
@@ -102,8 +102,8 @@ export class SpotifyConnection {
   }
 
   /** An API client that uses (and refreshes when needed) the stored access token. */
-  api(): SpotifyApiClient {
-    return new SpotifyApiClient({ apiBaseUrl: this.#d.config.spotify.apiUrl, accessToken: () => this.accessToken() });
+  api(o: Omit<SpotifyApiClientOptions, 'apiBaseUrl' | 'accessToken'> = {}): SpotifyApiClient {
+    return new SpotifyApiClient({ ...o, apiBaseUrl: this.#d.config.spotify.apiUrl, accessToken: () => this.accessToken() });
   }
 
   /** The service probe: with an account linked, /me with its token; otherwise a plain GET of the API. */

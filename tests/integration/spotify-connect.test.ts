@@ -6,6 +6,7 @@ import { FakeSpotify } from '../fakes/spotify.js';
 import { appPerTest, gql, type TestApp } from '../helpers/app.js';
 import { EventCollector } from '../helpers/events.js';
 import { controlOk, getWorker } from '../helpers/graphql.js';
+import { browserRoundTrip, connect, connectSpotify, spotifyEnv } from '../helpers/spotify.js';
 import { waitFor } from '../helpers/jobs.js';
 
 const apps = appPerTest();
@@ -17,13 +18,7 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const SECRET = 'a-test-secret-key-of-32-characters!!';
-const spotifyEnv = (): Record<string, string> => ({
-  ROADIE_SPOTIFY_CLIENT_ID: fake.clientId,
-  ROADIE_SPOTIFY_ACCOUNTS_URL: fake.url,
-  ROADIE_SPOTIFY_URL: `${fake.url}/v1`,
-  ROADIE_SECRET_KEY: SECRET,
-});
+const env = (): Record<string, string> => spotifyEnv(fake);
 
 const ACCOUNT_FIELDS = 'state missing redirectUri userId displayName scopes expiresAt connectedAt refreshedAt revokedAt lastError';
 interface AccountData {
@@ -41,32 +36,6 @@ interface AccountData {
 }
 const account = async (url: string): Promise<AccountData> => (await gql<{ spotify: AccountData }>(url, `{ spotify { ${ACCOUNT_FIELDS} } }`)).spotify;
 
-type ConnectData = { __typename: 'SpotifyAuthorization'; authorizeUrl: string; redirectUri: string } | { __typename: 'SpotifyNotConfiguredError'; message: string; missing: string[] };
-const connectSpotify = async (url: string): Promise<ConnectData> =>
-  (
-    await gql<{ connectSpotify: ConnectData }>(
-      url,
-      `mutation { connectSpotify { __typename ... on SpotifyAuthorization { authorizeUrl redirectUri } ... on SpotifyNotConfiguredError { message missing } } }`,
-    )
-  ).connectSpotify;
-
-/** What a browser does: the authorize page (the fake approves at once), then Roadie's callback. Returns where Roadie sends it. */
-async function browserRoundTrip(authorizeUrl: string): Promise<{ callback: string; landing: URL }> {
-  const approve = await fetch(authorizeUrl, { redirect: 'manual' });
-  expect(approve.status).toBe(302);
-  const callback = approve.headers.get('location') as string;
-  const back = await fetch(callback, { redirect: 'manual' });
-  expect(back.status).toBe(303);
-  return { callback, landing: new URL(back.headers.get('location') as string, callback) };
-}
-
-async function connect(t: TestApp): Promise<void> {
-  const c = await connectSpotify(t.url);
-  if (c.__typename !== 'SpotifyAuthorization') throw new Error(c.message);
-  const { landing } = await browserRoundTrip(c.authorizeUrl);
-  expect(landing.searchParams.get('spotify')).toBe('connected');
-}
-
 const storedTokens = async (t: TestApp): Promise<{ access_token: string; refresh_token: string }[]> =>
   t.app.orm.em.getConnection().execute<{ access_token: string; refresh_token: string }[]>('select access_token, refresh_token from spotify_accounts');
 
@@ -75,7 +44,7 @@ const tokenRequests = (grant: string): number => fake.requests.filter((r) => r.p
 describe('Spotify connect flow (Authorization Code with PKCE)', () => {
   it('links the account: authorize URL with an S256 challenge, callback, sealed tokens, a live view; a state works once', async () => {
     fake.reset();
-    const t = await apps.start({ env: spotifyEnv() });
+    const t = await apps.start({ env: env() });
     expect(await account(t.url)).toMatchObject({ state: 'DISCONNECTED', missing: [], redirectUri: `${t.url}/api/spotify/callback` });
 
     const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
@@ -143,7 +112,7 @@ describe('Spotify connect flow (Authorization Code with PKCE)', () => {
 
   it('a refused or unknown round trip changes nothing and says why on the settings page', async () => {
     fake.reset();
-    const t = await apps.start({ env: spotifyEnv() });
+    const t = await apps.start({ env: env() });
     const c = await connectSpotify(t.url);
     if (c.__typename !== 'SpotifyAuthorization') throw new Error(c.message);
     const state = new URL(c.authorizeUrl).searchParams.get('state') as string;
@@ -192,7 +161,7 @@ describe('Token Refresh daemon', () => {
     fake.reset();
     fake.expiresIn = 300; // 5 minutes: due
     try {
-      const t = await apps.start({ env: spotifyEnv() });
+      const t = await apps.start({ env: env() });
       await connect(t);
       const before = await storedTokens(t);
       fake.expiresIn = 3600;
@@ -223,7 +192,7 @@ describe('Token Refresh daemon', () => {
     fake.reset();
     fake.expiresIn = 300;
     try {
-      const t = await apps.start({ env: { ...spotifyEnv(), ROADIE_SERVICE_PROBE_INTERVAL_SECONDS: '3600' } });
+      const t = await apps.start({ env: { ...env(), ROADIE_SERVICE_PROBE_INTERVAL_SECONDS: '3600' } });
       await connect(t);
       fake.revokeAll(); // the user removed Roadie at spotify.com/account/apps
       await controlOk(t.url, 'runWorkerNow', { name: 'token_refresh' });
@@ -259,7 +228,7 @@ describe('Token Refresh daemon', () => {
     fake.reset();
     fake.expiresIn = 300;
     try {
-      const t = await apps.start({ env: spotifyEnv() });
+      const t = await apps.start({ env: env() });
       await connect(t);
       const t2 = apps.track(await t.restart());
       expect((await account(t2.url)).state).toBe('CONNECTED');

@@ -1,7 +1,7 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
 import { AppSettingSchema, LocalFileSchema, NewReleaseSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
-import { SpotifyAccountSchema } from './spotify-account.entity.js';
+import { FollowedArtistSchema, SavedAlbumSchema, SpotifyAccountSchema } from './spotify-account.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery). */
@@ -24,4 +24,6 @@ export const entities = [
   AppSettingSchema,
   NewReleaseSchema,
   SpotifyAccountSchema,
+  FollowedArtistSchema,
+  SavedAlbumSchema,
 ];

@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import type { PlaylistFormat } from '../../domain/playlists/types.js';
 
-/** Where a source's playlists come from: a playlist file, an http(s) URL, or a watched folder of playlist files. */
-export type PlaylistSourceKind = 'file' | 'url' | 'folder';
+/** Where a source's playlists come from: a playlist file, an http(s) URL, a watched folder of playlist files, or a linked Spotify account. */
+export type PlaylistSourceKind = 'file' | 'url' | 'folder' | 'spotify';
 
 /**
  * A root folder files live under: the default library under the data folder, and any number of

@@ -26,3 +26,36 @@ export const SpotifyAccountSchema = defineEntity({
   }),
 });
 export type SpotifyAccountRow = InferEntity<typeof SpotifyAccountSchema>;
+
+/** An artist the linked Spotify account follows (the Spotify Sync daemon keeps the current list). */
+export const FollowedArtistSchema = defineEntity({
+  name: 'FollowedArtist',
+  tableName: 'followed_artists',
+  properties: (p) => ({
+    spotifyId: p.string().length(64).primary(),
+    name: p.string().length(500),
+    /** Space-free genre names joined by ", ". */
+    genres: p.string().length(1000).nullable(),
+    followers: p.integer().nullable(),
+    syncedAt: p.datetime(),
+  }),
+});
+export type FollowedArtistRow = InferEntity<typeof FollowedArtistSchema>;
+
+/** An album saved in the linked Spotify account's library. */
+export const SavedAlbumSchema = defineEntity({
+  name: 'SavedAlbum',
+  tableName: 'saved_albums',
+  properties: (p) => ({
+    spotifyId: p.string().length(64).primary(),
+    name: p.string().length(500),
+    artist: p.string().length(500).nullable(),
+    /** As Spotify gives it (YYYY-MM-DD, or coarser). */
+    releaseDate: p.string().length(10).nullable(),
+    totalTracks: p.integer().nullable(),
+    upc: p.string().length(32).nullable(),
+    addedAt: p.datetime().nullable(),
+    syncedAt: p.datetime(),
+  }),
+});
+export type SavedAlbumRow = InferEntity<typeof SavedAlbumSchema>;

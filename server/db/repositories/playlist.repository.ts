@@ -201,6 +201,17 @@ export class PlaylistRepository {
 
   // ---- playlists ---------------------------------------------------------------------------
 
+  /** A playlist of a source by its key, created (not wanted, no songs) when it is not there yet; one statement. */
+  async ensurePlaylist(sourceId: number, sourceKey: string, name: string, description: string | null, now = new Date()): Promise<number> {
+    const [row] = await this.sql.all<{ id: number }>(
+      `insert into playlists (source_id, source_key, name, description, wanted, song_count, created_at, updated_at)
+       values (?, ?, ?, ?, 0, 0, ?, ?)
+       on conflict (source_id, source_key) do update set source_key = excluded.source_key returning id`,
+      [sourceId, sourceKey, name, description, now.getTime(), now.getTime()],
+    );
+    return (row as { id: number }).id;
+  }
+
   /** A page of playlists by id (keyset: after the given id), with download progress; one statement. */
   async page(first: number, afterId: number | null): Promise<{ rows: PlaylistListRow[]; hasNextPage: boolean }> {
     const rows = await this.listRows(`${afterId === null ? '' : 'where p.id > ?'} order by p.id limit ?`, afterId === null ? [first + 1] : [afterId, first + 1]);

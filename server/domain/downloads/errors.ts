@@ -17,6 +17,8 @@ export const DOWNLOAD_ERROR_CODES = [
   'disk_full',
   /** The caller's signal (pause, cancel, shutdown): the .part file is kept for a resume. */
   'aborted',
+  /** Nothing to fetch from: the song is only known by a service id (a Spotify track) and no search backend found a file. */
+  'no_source',
 ] as const;
 export type DownloadErrorCode = (typeof DOWNLOAD_ERROR_CODES)[number];
 
@@ -31,6 +33,7 @@ const RETRYABLE_STATUSES = new Set([408, 425, 429]);
 export function isRetryableDownloadError(code: DownloadErrorCode, httpStatus?: number | null): boolean {
   switch (code) {
     case 'file_not_found':
+    case 'no_source':
       return false;
     case 'http_error':
       return httpStatus == null || httpStatus >= 500 || RETRYABLE_STATUSES.has(httpStatus);

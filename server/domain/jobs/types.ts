@@ -55,9 +55,10 @@ export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /**
  * Failure codes a retry cannot fix: the retry scheduler leaves these items failed. A task whose
- * parameters cannot work (invalid_params) fails the same way every time.
+ * parameters cannot work (invalid_params) fails the same way every time, and so does a song with
+ * nothing to fetch from (no_source) until a search backend is configured.
  */
-export const NON_RETRYABLE_CODES = ['file_not_found', 'user_blocked', 'invalid_file', 'invalid_params'] as const;
+export const NON_RETRYABLE_CODES = ['file_not_found', 'user_blocked', 'invalid_file', 'invalid_params', 'no_source'] as const;
 export type NonRetryableCode = (typeof NON_RETRYABLE_CODES)[number];
 
 // Guards for strings arriving from the API or the database.

@@ -100,9 +100,19 @@ builder.objectFields(details('download_monitor'), (t) => ({
   downloadsFailed: t.exposeInt('downloadsFailed'),
   itemsReclaimed: t.exposeInt('itemsReclaimed', { description: 'Running items put back to pending after their heartbeat stopped.' }),
 }));
+const SpotifySyncKindEnum = builder.enumType('SpotifySyncKind', {
+  values: { ARTISTS: { value: 'artists' }, PLAYLISTS: { value: 'playlists' }, LIKED_SONGS: { value: 'likedSongs' }, SAVED_ALBUMS: { value: 'savedAlbums' } } as const,
+});
+const SpotifySyncError = builder.objectRef<DetailsOf<'spotify_sync'>['lastErrors'][number]>('SpotifySyncError').implement({
+  description: "Why a kind's last sync failed (kept until it succeeds).",
+  fields: (t) => ({ kind: t.expose('kind', { type: SpotifySyncKindEnum }), message: t.exposeString('message') }),
+});
+
 builder.objectFields(details('spotify_sync'), (t) => ({
   checkIntervalSeconds: t.exposeInt('checkIntervalSeconds'),
   lastSyncs: t.expose('lastSyncs', { type: SpotifyLastSyncs }),
+  lastErrors: t.expose('lastErrors', { type: [SpotifySyncError] }),
+  rateLimitedUntil: t.expose('rateLimitedUntil', { type: 'DateTime', nullable: true, description: 'After an HTTP 429: no request to Spotify before this.' }),
   hasErrors: t.exposeBoolean('hasErrors'),
   connected: t.exposeBoolean('connected'),
 }));
