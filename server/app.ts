@@ -34,6 +34,8 @@ import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 import { SlskdClient } from './integrations/slskd.js';
+import { SoulseekRepository } from './db/repositories/soulseek.repository.js';
+import { soulseekMonitor } from './downloads/soulseek-monitor.js';
 import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
 import { spotifyCallbackRoute } from './spotify/callback.js';
 import { spotifySync } from './spotify/library.js';
@@ -82,7 +84,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ownUrl: () => ownUrl,
   });
   const slskdUrl = config.services.slskd;
-  const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs }) : null;
+  const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs, pollMs: config.slskdPollMs }) : null;
+  const soulseekTransfers = new SoulseekRepository(orm.em);
+  // slskd downloads songs without a file of their own when Roadie can read what it downloads
+  const soulseek = slskd && config.slskdDownloadsDir ? { client: slskd, transfers: soulseekTransfers, downloadsDir: config.slskdDownloadsDir } : null;
   const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
     intervalSeconds: config.serviceProbeIntervalSeconds,
     timeoutMs: config.serviceProbeTimeoutMs,
@@ -118,7 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const stages: Partial<Record<StageType, StageWork>> = {
     collect: collectWork(stageDeps),
     sync: syncWork(stageDeps),
-    download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming') }),
+    download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming'), soulseek }),
     upload: uploadWork({ playlists: playlistRepo, from: () => library, to: () => uploadRoot }),
     ...options.stages,
   };
@@ -177,7 +182,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       retryDue: () => tasks.retryDue(),
       pruneFinished: async (ms) => (await tasks.pruneFinished(ms)).length,
       countFinished: (ms) => tasks.countFinishedBefore(ms),
+      downloadTotals: () => tasks.downloadTotals(),
     },
+    ...(soulseek ? { soulseek: soulseekMonitor(soulseek.client, soulseek.transfers) } : {}),
     releases: {
       refreshDeezer: async (signal) => {
         if (!deezer) return null;

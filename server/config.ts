@@ -32,6 +32,8 @@ const envSchema = z.object({
   ROADIE_SPOTIFY_URL: optionalUrl,
   ROADIE_SLSKD_URL: optionalUrl,
   ROADIE_SLSKD_API_KEY: z.string().min(1).optional(),
+  ROADIE_SLSKD_DOWNLOADS_DIR: z.string().min(1).optional(),
+  ROADIE_SLSKD_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
   ROADIE_SPOTIFY_CLIENT_ID: z.string().trim().min(1).optional(),
   ROADIE_SPOTIFY_ACCOUNTS_URL: optionalUrl,
   ROADIE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -base64 32)').optional(),
@@ -66,6 +68,10 @@ export interface Config {
   services: Record<ServiceName, string | undefined>;
   /** slskd's API key (X-API-Key); its probe then asks slskd's application endpoint with it. */
   slskdApiKey: string | null;
+  /** slskd's downloads folder as Roadie sees it; with it (and the URL and key) slskd is the download backend. */
+  slskdDownloadsDir: string | null;
+  /** Between polls of a slskd search or transfer. */
+  slskdPollMs: number;
   spotify: {
     /** The Spotify app's client id (developer.spotify.com dashboard); the connect flow needs it. */
     clientId: string | null;
@@ -118,6 +124,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serviceProbeIntervalSeconds: e.ROADIE_SERVICE_PROBE_INTERVAL_SECONDS,
     serviceProbeTimeoutMs: e.ROADIE_SERVICE_PROBE_TIMEOUT_MS,
     slskdApiKey: e.ROADIE_SLSKD_API_KEY ?? null,
+    slskdDownloadsDir: e.ROADIE_SLSKD_DOWNLOADS_DIR ? path.resolve(e.ROADIE_SLSKD_DOWNLOADS_DIR) : null,
+    slskdPollMs: e.ROADIE_SLSKD_POLL_MS,
     spotify: {
       clientId: e.ROADIE_SPOTIFY_CLIENT_ID ?? null,
       accountsUrl: e.ROADIE_SPOTIFY_ACCOUNTS_URL ?? SPOTIFY_ACCOUNTS_URL,

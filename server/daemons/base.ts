@@ -18,6 +18,14 @@ export interface JobsPort {
   pruneFinished(olderThanMs: number): Promise<number>;
   /** How many finished jobs pruneFinished would remove now (cleanup's dry run). */
   countFinished(olderThanMs: number): Promise<number>;
+  /** Download items that ended, over the jobs kept. */
+  downloadTotals(): Promise<{ succeeded: number; failed: number }>;
+}
+
+/** The Soulseek transfers the Download Monitor follows (server/downloads/soulseek-monitor.ts). */
+export interface SoulseekPort {
+  /** Asks slskd about every open transfer and stores what it says; a summary for the activity. */
+  poll(signal: AbortSignal): Promise<{ open: number; queued: number; inProgress: number; bytesPerSecond: number; ended: number }>;
 }
 
 /** Post-processing as its daemon follows it (files are filed by the download stage through it). */
@@ -50,6 +58,8 @@ export interface DaemonEnv {
   readonly spotify?: SpotifyPort;
   /** The Spotify Sync daemon's work (server/spotify/library.ts). */
   readonly spotifySync?: SpotifySyncPort;
+  /** Present when slskd is the download backend for songs without a file of their own. */
+  readonly soulseek?: SoulseekPort;
 }
 
 /** What the daemons use of the Spotify link. */

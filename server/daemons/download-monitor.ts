@@ -18,7 +18,10 @@ export interface DownloadMonitorDetails extends DetailsBase {
   readonly itemsReclaimed: number;
 }
 
-/** Watches running items and puts stalled ones (no heartbeat for 30 s) back to pending. */
+/**
+ * Every 10 s: puts stalled items (no heartbeat for 30 s) back to pending, follows the open
+ * Soulseek transfers in slskd (state, bytes, speed), and counts the downloads that ended.
+ */
 export class DownloadMonitorDaemon extends Daemon<Stats> {
   readonly definition: DaemonDefinition = {
     key: 'download_monitor',
@@ -40,8 +43,19 @@ export class DownloadMonitorDaemon extends Daemon<Stats> {
     this.stats.lastPollAt = new Date().toISOString();
     const reclaimed = await this.env.jobs.reclaimStale(STALE_HEARTBEAT_MS);
     this.stats.itemsReclaimed += reclaimed;
+    const totals = await this.env.jobs.downloadTotals();
+    this.stats.downloadsCompleted = totals.succeeded;
+    this.stats.downloadsFailed = totals.failed;
     const { runningJobs } = await this.env.jobs.summary();
-    const slskd = this.env.services.isConfigured('slskd') ? '' : '; slskd not configured';
+    let slskd = this.env.services.isConfigured('slskd') ? '' : '; slskd not configured';
+    if (this.env.soulseek) {
+      ctx.report('Asking slskd about the Soulseek transfers');
+      const s = await this.env.soulseek.poll(ctx.signal);
+      if (s.open > 0) {
+        const speed = s.inProgress > 0 ? ` at ${Math.round(s.bytesPerSecond / 1000)} kB/s` : '';
+        slskd = `; Soulseek: ${s.queued} queued, ${s.inProgress} transferring${speed}${s.ended ? `, ${s.ended} just ended` : ''}`;
+      }
+    }
     if (reclaimed > 0) return `Reclaimed ${reclaimed} stalled items (no heartbeat for ${STALE_HEARTBEAT_MS / 1000} s)${slskd}`;
     const download = runningJobs.find((j) => j.lane === 'download');
     if (download) {

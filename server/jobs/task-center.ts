@@ -354,6 +354,11 @@ export class TaskCenter {
     return ids;
   }
 
+  /** Download items that ended (succeeded, failed) over the jobs kept. */
+  downloadTotals(): Promise<{ succeeded: number; failed: number }> {
+    return this.repo.downloadTotals();
+  }
+
   /** How many finished jobs pruneFinished would remove now (a dry run). */
   async countFinishedBefore(olderThanMs: number, now = new Date()): Promise<number> {
     return this.repo.countFinishedBefore(new Date(now.getTime() - olderThanMs));

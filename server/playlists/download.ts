@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DownloadError } from '../domain/downloads/errors.js';
 import type { MissingSong, PlaylistRepository } from '../db/repositories/playlist.repository.js';
 import { downloadFile } from '../downloads/http-download.js';
+import { fetchFromSoulseek, SoulseekFetchError, type SoulseekBackend } from '../downloads/soulseek.js';
 import type { RateLimiter } from '../downloads/rate-limiter.js';
 import { copyVerified } from '../library/copy.js';
 import { InvalidFileError, type PostProcessor } from '../library/post-processor.js';
@@ -18,6 +19,8 @@ export interface DownloadStageDeps {
   readonly incomingDir: string;
   /** Download workers per job (slots download-1 …). */
   readonly workers?: number;
+  /** Finds songs without a file or URL of their own (Spotify tracks) on Soulseek; null when slskd is not configured. */
+  readonly soulseek?: SoulseekBackend | null;
 }
 
 /** A download item's payload: the song, where it comes from, and what the playlist says about it. */
@@ -42,14 +45,26 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
     },
     handle: async (ctx) => {
       const song = ctx.item.payload as unknown as SongPayload;
-      if (/^spotify:/i.test(song.location)) {
+      const searched = /^spotify:/i.test(song.location);
+      if (searched && !deps.soulseek) {
         // Spotify streams, it does not sell files: a search backend (slskd) has to find one
-        return { status: 'failed', code: 'no_source', error: `${song.location}: a Spotify track has no file to download; a search backend (slskd) has to find one` };
+        return {
+          status: 'failed',
+          code: 'no_source',
+          error: `${song.location}: a Spotify track has no file to download; set ROADIE_SLSKD_URL, ROADIE_SLSKD_API_KEY and ROADIE_SLSKD_DOWNLOADS_DIR to find one on Soulseek`,
+        };
       }
-      const incoming = path.join(deps.incomingDir, `song-${song.songId}${extensionOf(song.location)}`);
+      let incoming = path.join(deps.incomingDir, `song-${song.songId}${extensionOf(song.location)}`);
       try {
         await fs.mkdir(deps.incomingDir, { recursive: true });
-        const got = /^https?:\/\//i.test(song.location) ? await fetchSong(deps, ctx, song, incoming) : await copySong(ctx, song, incoming);
+        let got: { sha256: string | null };
+        if (searched && deps.soulseek) {
+          const found = await fetchFromSoulseek(deps.soulseek, ctx, song, incoming);
+          incoming = found.file;
+          got = found;
+        } else {
+          got = /^https?:\/\//i.test(song.location) ? await fetchSong(deps, ctx, song, incoming) : await copySong(ctx, song, incoming);
+        }
         const filed = await deps.postProcessor.file({
           file: incoming,
           songId: song.songId,
@@ -57,6 +72,7 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
           sha256: got.sha256,
           jobId: ctx.job.id,
         });
+        if (searched) await deps.soulseek?.transfers.done(song.songId);
         return { status: 'succeeded', bytes: filed.sizeBytes };
       } catch (err) {
         return failure(err, ctx, incoming);
@@ -98,7 +114,7 @@ async function failure(err: unknown, ctx: ItemContext, incoming: string): Promis
     await fs.rm(incoming, { force: true });
     return { status: 'failed', code: err.code, error: err.message };
   }
-  if (err instanceof DownloadError) return { status: 'failed', code: err.code, error: err.message };
+  if (err instanceof DownloadError || err instanceof SoulseekFetchError) return { status: 'failed', code: err.code, error: err.message };
   throw err;
 }
 

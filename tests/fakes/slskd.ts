@@ -107,6 +107,8 @@ export class FakeSlskd extends FakeServer {
   /** How the next enqueued downloads go. */
   transferScript: TransferScript = { queuedPolls: 1, progressPolls: 3, end: 'Completed, Succeeded' };
   faults: Fault[] = [];
+  /** Called when a download succeeds (tests write the file slskd would have written). */
+  onDownloaded: ((t: { username: string; filename: string; size: number }) => void) | null = null;
   readonly requests: LoggedRequest[] = [];
   readonly searches = new Map<string, SearchRecord>();
   readonly transfers: TransferRecord[] = [];
@@ -120,6 +122,7 @@ export class FakeSlskd extends FakeServer {
     this.searchPolls = 2;
     this.transferScript = { queuedPolls: 1, progressPolls: 3, end: 'Completed, Succeeded' };
     this.faults = [];
+    this.onDownloaded = null;
     this.requests.length = 0;
     this.searches.clear();
     this.transfers.length = 0;
@@ -205,7 +208,12 @@ export class FakeSlskd extends FakeServer {
       if (method === 'GET') {
         const mine = this.transfers.filter((t) => t.username === username);
         if (mine.length === 0) return { status: 404 };
-        for (const t of mine) advanceTransfer(t);
+        for (const t of mine) {
+          const was = t.state;
+          advanceTransfer(t);
+          // as slskd does: a finished download is a file in its downloads folder
+          if (t.state !== was && t.state === 'Completed, Succeeded') this.onDownloaded?.({ username: t.username, filename: t.filename, size: t.size });
+        }
         const dirs = new Map<string, TransferRecord[]>();
         for (const t of mine) {
           const dir = directoryName(t.filename);

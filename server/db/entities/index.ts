@@ -1,6 +1,7 @@
 import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
 import { AppSettingSchema, LocalFileSchema, NewReleaseSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
+import { SoulseekTransferSchema } from './soulseek.entity.js';
 import { FollowedArtistSchema, SavedAlbumSchema, SpotifyAccountSchema } from './spotify-account.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
@@ -26,4 +27,5 @@ export const entities = [
   SpotifyAccountSchema,
   FollowedArtistSchema,
   SavedAlbumSchema,
+  SoulseekTransferSchema,
 ];

@@ -657,6 +657,14 @@ export class JobRepository implements JobStore {
     return rows.map(taskJobRow).sort((a, b) => a.id - b.id);
   }
 
+  /** Download items that ended, over every job still kept (the stage counters, kept by triggers); one statement. */
+  async downloadTotals(): Promise<{ succeeded: number; failed: number }> {
+    const [r] = await this.sql.all<{ succeeded: number | null; failed: number | null }>(
+      `select sum(succeeded_items) as succeeded, sum(failed_items) as failed from job_stages where stage_type = 'download'`,
+    );
+    return { succeeded: Number(r?.succeeded ?? 0), failed: Number(r?.failed ?? 0) };
+  }
+
   /** How many jobs deleteFinishedBefore(cutoff, ∞) would delete now (what a dry run reports). */
   async countFinishedBefore(cutoff: Date): Promise<number> {
     const [r] = await this.sql.all<{ n: number }>(`select count(*) as n from job_runs where status in (${REMOVABLE_SQL}) and coalesce(finished_at, updated_at) < ?`, [

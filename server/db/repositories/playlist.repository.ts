@@ -38,6 +38,8 @@ export interface MissingSong {
   title: string;
   artist: string | null;
   album: string | null;
+  /** Seconds, when the playlist says (Spotify always does). */
+  durationSec: number | null;
   trackNumber: number | null;
   sizeBytes: number | null;
   sha256: string | null;
@@ -349,6 +351,7 @@ export class PlaylistRepository {
       title: string;
       artist: string | null;
       album: string | null;
+      duration_sec: number | null;
       track_number: number | null;
       size_bytes: number | null;
       sha256: string | null;
@@ -356,7 +359,7 @@ export class PlaylistRepository {
       `with chosen(playlist_id, ord) as (select value, key from json_each(?)),
        listed as (select ps.song_id, min(c.ord * 1000000 + ps.position) as ord
                   from playlist_songs ps join chosen c on c.playlist_id = ps.playlist_id group by ps.song_id)
-       select s.id, s.location, s.title, s.artist, s.album, s.track_number, s.size_bytes, s.sha256
+       select s.id, s.location, s.title, s.artist, s.album, s.duration_sec, s.track_number, s.size_bytes, s.sha256
        from listed l join songs s on s.id = l.song_id
        where not exists (select 1 from local_files f where f.song_id = s.id)
        order by l.ord`,
@@ -368,6 +371,7 @@ export class PlaylistRepository {
       title: r.title,
       artist: r.artist,
       album: r.album,
+      durationSec: r.duration_sec,
       trackNumber: r.track_number,
       sizeBytes: r.size_bytes,
       sha256: r.sha256,

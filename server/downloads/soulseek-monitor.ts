@@ -1,0 +1,39 @@
+import type { SoulseekRepository } from '../db/repositories/soulseek.repository.js';
+import type { SlskdClient } from '../integrations/slskd.js';
+import type { SoulseekPort } from '../daemons/base.js';
+
+/**
+ * The Download Monitor's view of Soulseek: every open transfer is asked about in slskd and its
+ * state, bytes and speed stored (one conditional write each), whether or not a download item is
+ * following it right now (after a restart, the item finds the state the monitor kept).
+ */
+export function soulseekMonitor(client: SlskdClient, transfers: SoulseekRepository): SoulseekPort {
+  return {
+    async poll(signal) {
+      const open = await transfers.open();
+      let queued = 0;
+      let inProgress = 0;
+      let bytesPerSecond = 0;
+      let ended = 0;
+      for (const t of open) {
+        signal.throwIfAborted();
+        const s = await client.transfer(t.username, t.filename, { ...(t.transferId ? { id: t.transferId } : {}), signal });
+        if (!s) continue; // not (yet) in slskd's list; the item decides what to do
+        await transfers.progressed(t.songId, t.filename, {
+          transferId: s.id,
+          state: s.state,
+          bytesTransferred: s.bytesTransferred,
+          averageSpeed: s.averageSpeed,
+          errorCode: s.outcome.phase === 'failed' ? s.outcome.errorCode : null,
+          error: s.outcome.phase === 'failed' ? s.outcome.reason : null,
+        });
+        if (s.outcome.done) ended++;
+        else if (s.outcome.phase === 'in_progress') {
+          inProgress++;
+          bytesPerSecond += s.averageSpeed;
+        } else queued++;
+      }
+      return { open: open.length, queued, inProgress, bytesPerSecond, ended };
+    },
+  };
+}
