@@ -35,6 +35,10 @@ import { JobRunner } from './runner/runner.js';
 import { ServiceMonitor } from './services/service-monitor.js';
 import { SlskdClient } from './integrations/slskd.js';
 import { SoulseekRepository } from './db/repositories/soulseek.repository.js';
+import { AutomationRepository } from './db/repositories/automation.repository.js';
+import { automation, musicBrainzPlaylists } from './automation/service.js';
+import { AutomationCenter } from './automation/center.js';
+import { MusicBrainzClient } from './integrations/musicbrainz.js';
 import { soulseekMonitor } from './downloads/soulseek-monitor.js';
 import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
 import { spotifyCallbackRoute } from './spotify/callback.js';
@@ -86,6 +90,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const slskdUrl = config.services.slskd;
   const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs, pollMs: config.slskdPollMs }) : null;
   const soulseekTransfers = new SoulseekRepository(orm.em);
+  const mbMissing = [...(config.services.musicbrainz ? [] : ['ROADIE_MUSICBRAINZ_URL']), ...(config.musicbrainz.contact ? [] : ['ROADIE_MUSICBRAINZ_CONTACT'])];
+  const musicbrainz =
+    config.services.musicbrainz && config.musicbrainz.contact
+      ? new MusicBrainzClient({ baseUrl: config.services.musicbrainz, userAgent: 'Roadie/0.1.0', contact: config.musicbrainz.contact, minIntervalMs: config.musicbrainz.minIntervalMs })
+      : null;
   // slskd downloads songs without a file of their own when Roadie can read what it downloads
   const soulseek = slskd && config.slskdDownloadsDir ? { client: slskd, transfers: soulseekTransfers, downloadsDir: config.slskdDownloadsDir } : null;
   const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
@@ -117,7 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     playlists: playlistRepo,
     event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data),
     changed: (reason: PlaylistsChangeReason) => bus.publish('playlists:changed', { reason, at: new Date() }),
-    spotify: spotifyPlaylists(() => spotify.api()),
+    remote: { spotify: spotifyPlaylists(() => spotify.api()), musicbrainz: musicBrainzPlaylists(() => musicbrainz, playlistRepo) },
   };
   // Roadie's own stage work; tests may replace any stage's
   const stages: Partial<Record<StageType, StageWork>> = {
@@ -160,6 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })();
 
   const releases = new ReleaseRepository(orm.em);
+  const automationRepo = new AutomationRepository(orm.em);
   const deezer = config.services.deezer ? new DeezerClient({ baseUrl: config.services.deezer }) : null;
 
   const store = new DaemonRepository(orm.em);
@@ -185,6 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       downloadTotals: () => tasks.downloadTotals(),
     },
     ...(soulseek ? { soulseek: soulseekMonitor(soulseek.client, soulseek.transfers) } : {}),
+    automation: automation({ mb: musicbrainz, missing: mbMissing, repo: automationRepo, playlists: playlistRepo, tasks }),
     releases: {
       refreshDeezer: async (signal) => {
         if (!deezer) return null;
@@ -224,7 +235,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, spotify, bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, spotify, automation: new AutomationCenter(automationRepo, orchestrator, mbMissing), bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,

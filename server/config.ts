@@ -39,6 +39,8 @@ const envSchema = z.object({
   ROADIE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -base64 32)').optional(),
   ROADIE_PUBLIC_URL: optionalUrl,
   ROADIE_MUSICBRAINZ_URL: optionalUrl,
+  ROADIE_MUSICBRAINZ_CONTACT: z.string().trim().min(3).optional(),
+  ROADIE_MUSICBRAINZ_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ROADIE_COVERART_URL: optionalUrl,
   ROADIE_DEEZER_URL: optionalUrl,
 });
@@ -82,6 +84,12 @@ export interface Config {
   };
   /** Seals secrets at rest (the Spotify refresh token); the connect flow needs it. */
   secretKey: string | null;
+  musicbrainz: {
+    /** A URL or e-mail address for MusicBrainz's User-Agent rule; the automation daemons need it. */
+    contact: string | null;
+    /** Least time between two requests (MusicBrainz allows one a second). */
+    minIntervalMs: number;
+  };
   /** Where browsers reach Roadie (OAuth redirect URIs); default http://127.0.0.1:<port>. */
   publicUrl: string | null;
 }
@@ -132,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiUrl: e.ROADIE_SPOTIFY_URL ?? SPOTIFY_API_URL,
     },
     secretKey: e.ROADIE_SECRET_KEY ?? null,
+    musicbrainz: { contact: e.ROADIE_MUSICBRAINZ_CONTACT ?? null, minIntervalMs: e.ROADIE_MUSICBRAINZ_MIN_INTERVAL_MS },
     publicUrl: e.ROADIE_PUBLIC_URL ? e.ROADIE_PUBLIC_URL.replace(/\/+$/, '') : null,
     services: {
       // With a client id, Spotify is configured at its public address unless another is given.

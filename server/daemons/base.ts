@@ -6,6 +6,7 @@ import type { DaemonDetails } from './details.js';
 import type { PostProcessEvent } from '../library/post-processor.js';
 import type { RefreshOutcome } from '../spotify/connection.js';
 import type { SpotifySyncPort } from '../spotify/library.js';
+import type { AutomationPort } from '../automation/service.js';
 
 /** The task center as the download daemons use it. */
 export interface JobsPort {
@@ -60,6 +61,8 @@ export interface DaemonEnv {
   readonly spotifySync?: SpotifySyncPort;
   /** Present when slskd is the download backend for songs without a file of their own. */
   readonly soulseek?: SoulseekPort;
+  /** Watched artists and MusicBrainz (server/automation/service.ts). */
+  readonly automation?: AutomationPort;
 }
 
 /** What the daemons use of the Spotify link. */
@@ -86,6 +89,8 @@ export interface CycleContext {
   readonly signal: AbortSignal;
   /** Sets the daemon's current activity ("Checking for …", "Processing …"); throttled for subscribers. */
   report(message: string, job?: ActivityJob): void;
+  /** The daemon's interval now (its setting, or the default). */
+  readonly intervalSeconds: number;
   readonly log: Logger;
 }
 

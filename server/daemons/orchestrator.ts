@@ -411,6 +411,7 @@ export class Orchestrator {
       signal,
       log: this.log.child({ daemon: slot.def.key }),
       report: (message, job) => this.report(slot, message, job),
+      intervalSeconds: slot.rec.intervalSeconds,
     };
     let outcome: { ok: true; idle: string | ActivityReport | void } | { ok: false; err: unknown };
     try {

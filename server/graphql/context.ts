@@ -7,6 +7,7 @@ import type { DownloadControls } from '../downloads/controls.js';
 import type { NewReleaseView } from '../db/repositories/release.repository.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { SpotifyConnection } from '../spotify/connection.js';
+import type { AutomationCenter } from '../automation/center.js';
 
 /** What resolvers may use: app services, never the database. */
 export interface AppServices {
@@ -19,6 +20,7 @@ export interface AppServices {
   /** The new-releases cache the New Releases Sync daemon keeps, newest first. */
   readonly releases: { list(first: number): Promise<NewReleaseView[]> };
   readonly spotify: SpotifyConnection;
+  readonly automation: AutomationCenter;
   readonly bus: EventBus;
 }
 

@@ -7,6 +7,7 @@ import './types/playlist.js';
 import './types/download.js';
 import './types/release.js';
 import './types/spotify.js';
+import './types/automation.js';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

@@ -9,7 +9,10 @@
  *   server sends it, else 1 s, 2 s, 4 s … — and fail with `rate_limited` after `maxAttempts`;
  * - browse requests page with `limit=100` and `offset` advanced by the entities received (the
  *   docs warn that release pages may hold fewer than `limit`), up to a safety cap;
- * - bodies are parsed with zod: anything else is `malformed_response`.
+ * - bodies are parsed with zod: anything else is `malformed_response`;
+ * - a release's track list comes from one lookup with `inc=recordings+artist-credits`: `media[]`
+ *   (by `position`), each with `tracks[]` (by `position`), each with its `recording` and
+ *   `artist-credit`; lengths are milliseconds or null.
  *
  * The transport (undici `request`, a capped body read, a per-attempt timeout) and the error
  * class are shared with the Cover Art Archive client (coverart.ts).
@@ -253,6 +256,49 @@ const releaseSchema = z.object({
   'release-group': releaseGroupSchema.nullish(),
 });
 
+/** A name credit: the credited name, what joins it to the next one (" & ", " feat. "), the artist. */
+const artistCreditSchema = z.array(
+  z.object({
+    name: optStr,
+    joinphrase: optStr,
+    artist: z.object({ id: str, name: str }).nullish(),
+  }),
+);
+
+/** Milliseconds, or null when unknown; MusicBrainz sends an integer or null. */
+const lengthSchema = z.number().nullish();
+
+const recordingSchema = z.object({
+  id: str,
+  title: str,
+  length: lengthSchema,
+});
+
+const trackSchema = z.object({
+  id: optStr,
+  /** 1-based within its medium. */
+  position: z.number().nullish(),
+  /** The printed number ("1", "A1"). */
+  number: optStr,
+  title: optStr,
+  length: lengthSchema,
+  recording: recordingSchema,
+  'artist-credit': artistCreditSchema.nullish(),
+});
+
+const mediumSchema = z.object({
+  position: z.number().nullish(),
+  format: optStr,
+  'track-count': z.number().nullish(),
+  tracks: z.array(trackSchema).nullish(),
+});
+
+/** A release lookup with `inc=recordings+artist-credits+release-groups`. */
+const releaseWithTracksSchema = releaseSchema.extend({
+  'artist-credit': artistCreditSchema.nullish(),
+  media: z.array(mediumSchema).nullish(),
+});
+
 const searchArtistsSchema = z.object({ count: z.number().int().min(0), offset: z.number().int().min(0), artists: z.array(artistSchema) });
 const releaseGroupPageSchema = z.object({
   'release-group-count': z.number().int().min(0),
@@ -300,6 +346,23 @@ export interface MbRelease {
   releaseGroup: MbReleaseGroup | null;
 }
 
+export interface MbTrack {
+  /** 1-based position over the whole release (medium 1's tracks first, then medium 2's …). */
+  position: number;
+  title: string;
+  /** Milliseconds; null when MusicBrainz does not know. */
+  lengthMs: number | null;
+  recordingId: string;
+  /** The track's artist credit as one string (names joined with their joinphrases); null when absent. */
+  artist: string | null;
+}
+
+export interface MbReleaseWithTracks extends MbRelease {
+  /** The release's artist credit as one string; null when absent. */
+  artist: string | null;
+  tracks: MbTrack[];
+}
+
 const blankToNull = (v: string | null | undefined): string | null => (v == null || v === '' ? null : v);
 
 const toArtist = (a: z.infer<typeof artistSchema>): MbArtist => ({
@@ -331,6 +394,38 @@ const toRelease = (r: z.infer<typeof releaseSchema>): MbRelease => ({
   country: blankToNull(r.country),
   disambiguation: blankToNull(r.disambiguation),
   releaseGroup: r['release-group'] ? toReleaseGroup(r['release-group']) : null,
+});
+
+/** An artist credit as MusicBrainz prints it: each credited name followed by its joinphrase. */
+const creditText = (credit: z.infer<typeof artistCreditSchema> | null | undefined): string | null =>
+  blankToNull(
+    (credit ?? [])
+      .map((c) => `${c.name ?? c.artist?.name ?? ''}${c.joinphrase ?? ''}`)
+      .join('')
+      .trim(),
+  );
+
+const toLengthMs = (v: number | null | undefined): number | null => (v == null || v < 0 ? null : Math.round(v));
+
+/** By `position` (missing positions last), keeping the service's order for ties. */
+const byPosition = <T extends { position?: number | null | undefined }>(items: readonly T[]): T[] =>
+  items
+    .map((item, i) => ({ item, i, at: item.position ?? Infinity }))
+    .sort((a, b) => (a.at === b.at ? a.i - b.i : a.at - b.at))
+    .map((x) => x.item);
+
+const toReleaseWithTracks = (r: z.infer<typeof releaseWithTracksSchema>): MbReleaseWithTracks => ({
+  ...toRelease(r),
+  artist: creditText(r['artist-credit']),
+  tracks: byPosition(r.media ?? [])
+    .flatMap((m) => byPosition(m.tracks ?? []))
+    .map((t, i) => ({
+      position: i + 1,
+      title: blankToNull(t.title) ?? t.recording.title,
+      lengthMs: toLengthMs(t.length) ?? toLengthMs(t.recording.length),
+      recordingId: t.recording.id,
+      artist: creditText(t['artist-credit']),
+    })),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -452,6 +547,16 @@ export class MusicBrainzClient {
   async lookupRelease(mbid: string, o: CallOptions = {}): Promise<MbRelease | null> {
     const v = await this.#lookup('release', mbid, releaseSchema, ['release-groups'], o.signal);
     return v && toRelease(v);
+  }
+
+  /**
+   * `GET /ws/2/release/{mbid}?inc=recordings+artist-credits+release-groups`: the release with its
+   * track list, ordered by medium then track position; null when unknown. A track without a title
+   * or length of its own takes its recording's.
+   */
+  async releaseWithTracks(mbid: string, o: CallOptions = {}): Promise<MbReleaseWithTracks | null> {
+    const v = await this.#lookup('release', mbid, releaseWithTracksSchema, ['recordings', 'artist-credits', 'release-groups'], o.signal);
+    return v && toReleaseWithTracks(v);
   }
 
   /** `GET /ws/2/artist?query=artist:"name"`: one page of matches, best first. */

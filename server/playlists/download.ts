@@ -45,13 +45,13 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
     },
     handle: async (ctx) => {
       const song = ctx.item.payload as unknown as SongPayload;
-      const searched = /^spotify:/i.test(song.location);
+      const searched = /^(spotify|musicbrainz):/i.test(song.location);
       if (searched && !deps.soulseek) {
-        // Spotify streams, it does not sell files: a search backend (slskd) has to find one
+        // Spotify streams and MusicBrainz catalogues, neither sells files: a search backend (slskd) has to find one
         return {
           status: 'failed',
           code: 'no_source',
-          error: `${song.location}: a Spotify track has no file to download; set ROADIE_SLSKD_URL, ROADIE_SLSKD_API_KEY and ROADIE_SLSKD_DOWNLOADS_DIR to find one on Soulseek`,
+          error: `${song.location}: a Spotify or MusicBrainz track has no file to download; set ROADIE_SLSKD_URL, ROADIE_SLSKD_API_KEY and ROADIE_SLSKD_DOWNLOADS_DIR to find one on Soulseek`,
         };
       }
       let incoming = path.join(deps.incomingDir, `song-${song.songId}${extensionOf(song.location)}`);

@@ -6,6 +6,7 @@ import type { ItemContext, ItemOutcome } from '../runner/executor.js';
 import type { StageWork } from '../runner/executors/index.js';
 import type { StoredJob } from '../runner/store.js';
 import type { PlaylistEntry } from '../domain/playlists/types.js';
+import { MetaBrainzError } from '../integrations/musicbrainz.js';
 import { SpotifyError } from '../integrations/spotify.js';
 import type { RemotePlaylists } from '../spotify/playlists.js';
 import { listSourceFiles, readPlaylistText, ReadError } from './read.js';
@@ -17,9 +18,13 @@ export interface PlaylistStageDeps {
   readonly event: (jobId: number, kind: string, data: Record<string, unknown>) => Promise<void>;
   /** Playlists changed (a source read, a playlist synced): subscribers read them again. */
   readonly changed: (reason: 'sourceRead' | 'synced') => void;
-  /** Where the playlists of a 'spotify' source come from; such sources fail to read without it. */
-  readonly spotify?: RemotePlaylists;
+  /** Where the playlists of service-backed sources come from; such a source fails to read without its reader. */
+  readonly remote?: Partial<Record<RemoteKind, RemotePlaylists>>;
 }
+
+/** Sources whose playlists a service holds. */
+type RemoteKind = 'spotify' | 'musicbrainz';
+const isRemote = (kind: string): kind is RemoteKind => kind === 'spotify' || kind === 'musicbrainz';
 
 /** A source read from a service failed: the item's error, with the service's code (spotify_rate_limited, …). */
 class RemoteReadError extends Error {
@@ -31,17 +36,21 @@ class RemoteReadError extends Error {
   }
 }
 
-function remoteOf(deps: PlaylistStageDeps, kind: string): RemotePlaylists {
-  if (kind === 'spotify' && deps.spotify) return deps.spotify;
+function remoteOf(deps: PlaylistStageDeps, kind: RemoteKind): RemotePlaylists {
+  const reader = deps.remote?.[kind];
+  if (reader) return reader;
   throw new RemoteReadError(`${kind} sources cannot be read here: the service is not configured`, 'not_configured');
 }
 
 /** Runs a service call, turning its errors into item failures named by the service's code. */
-async function remote<T>(what: string, call: () => Promise<T>): Promise<T> {
+async function remote<T>(what: string, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (signal.aborted) throw err; // pause, cancel or shutdown: the runner checkpoints the item
     if (err instanceof SpotifyError) throw new RemoteReadError(`${what}: ${err.message}`, `spotify_${err.code}`);
+    if (err instanceof MetaBrainzError) throw new RemoteReadError(`${what}: ${err.message}`, `musicbrainz_${err.code}`);
+    if (err instanceof Error) throw new RemoteReadError(`${what}: ${err.message}`, 'remote_error');
     throw err;
   }
 }
@@ -80,9 +89,9 @@ export function collectWork(deps: PlaylistStageDeps): StageWork {
       const [source] = await deps.playlists.sources([sourceId]);
       if (!source) return { status: 'skipped', reason: 'the source was removed' };
       try {
-        if (source.kind === 'spotify') {
+        if (isRemote(source.kind)) {
           const reader = remoteOf(deps, source.kind);
-          const found = await remote(source.location, () => reader.list(ctx.signal));
+          const found = await remote(source.location, ctx.signal, () => reader.list(ctx.signal));
           const counts = await deps.playlists.recordSourceRead(sourceId, found, null);
           deps.changed('sourceRead');
           await deps.event(ctx.job.id, 'source_read', { sourceId, playlists: found.length, ...counts, problems: 0 });
@@ -134,9 +143,9 @@ export function syncWork(deps: PlaylistStageDeps): StageWork {
       const [source] = await deps.playlists.sources([playlist.sourceId]);
       try {
         let entries: readonly PlaylistEntry[];
-        if (source?.kind === 'spotify') {
+        if (source && isRemote(source.kind)) {
           const reader = remoteOf(deps, source.kind);
-          entries = await remote(playlist.name, () => reader.entries(playlist.sourceKey, ctx.signal));
+          entries = await remote(playlist.name, ctx.signal, () => reader.entries(playlist.sourceKey, ctx.signal));
         } else {
           const text = await readPlaylistText(playlist.sourceKey, ctx.signal);
           const parsed = parsePlaylist(text, { location: playlist.sourceKey, ...(source?.format ? { format: source.format } : {}) });

@@ -42,12 +42,7 @@ export function spotifySync(d: {
   const source = async (): Promise<number> => {
     const view = await d.connection.view();
     if (!view.userId) throw new Error('Spotify is not connected');
-    const location = spotifySourceLocation(view.userId);
-    const added = await d.playlists.addSource('spotify', location, null);
-    if (added !== null) return added;
-    const found = (await d.playlists.sources()).find((s) => s.location === location);
-    if (!found) throw new Error(`the Spotify source ${location} vanished`);
-    return found.id;
+    return d.playlists.ensureSource('spotify', spotifySourceLocation(view.userId));
   };
   const queue = async (input: { jobType: 'collect_only' | 'sync_only'; sourceIds?: number[]; playlistIds?: number[] }, requestedBy: string, what: string): Promise<SyncReport> => {
     if (await d.tasks.hasLiveJob(input.jobType, requestedBy)) return { message: `${what}: a job for it is queued already` };
@@ -88,7 +83,7 @@ export function spotifySync(d: {
         case 'likedSongs': {
           // listed by every read of the source too; created here so it need not wait for one
           const liked = await d.playlists.ensurePlaylist(await source(), LIKED_SONGS_KEY, LIKED_SONGS_NAME, LIKED_SONGS_DESCRIPTION);
-          return queue({ jobType: 'sync_only', playlistIds: [liked] }, 'spotify_sync:liked', 'A sync of Liked Songs');
+          return queue({ jobType: 'sync_only', playlistIds: [liked.id] }, 'spotify_sync:liked', 'A sync of Liked Songs');
         }
       }
     },

@@ -4,6 +4,10 @@
  *
  * - lookups `GET /ws/2/{artist|release-group|release}/{mbid}` → the entity, 404 `{"error":"Not Found"}`,
  *   400 for an MBID that is not a UUID;
+ * - a release (lookup or browse) carries what its `inc` asks for, as MusicBrainz does:
+ *   `release-group` with `release-groups`, `artist-credit` (on the release, its tracks and their
+ *   recordings) with `artist-credits`, `media[]` with `tracks[]` and each track's `recording`
+ *   with `recordings` (`media` alone: the media without their tracks); an `inc` the release resource does not know → 400;
  * - browse `GET /ws/2/{release-group|release}?artist={mbid}&type=a|b&status=…&limit&offset` →
  *   `{"release-group-count","release-group-offset","release-groups"}` / `{"release-count",
  *   "release-offset","releases"}`; limit 25 by default, at most 100; release pages may hold
@@ -38,6 +42,46 @@ export interface FakeReleaseGroup {
   disambiguation: string;
 }
 
+/** One name credit, as MusicBrainz sends it in an `artist-credit` array. */
+export interface FakeNameCredit {
+  name: string;
+  joinphrase: string;
+  artist: { id: string; name: string; 'sort-name': string };
+}
+
+export interface FakeRecording {
+  id: string;
+  title: string;
+  /** Milliseconds or null. */
+  length: number | null;
+  video: boolean;
+  disambiguation: string;
+  'artist-credit': FakeNameCredit[];
+}
+
+export interface FakeTrack {
+  id: string;
+  /** 1-based within the medium. */
+  position: number;
+  /** The printed number. */
+  number: string;
+  title: string;
+  /** Milliseconds or null. */
+  length: number | null;
+  recording: FakeRecording;
+  'artist-credit': FakeNameCredit[];
+}
+
+export interface FakeMedium {
+  position: number;
+  title: string;
+  format: string | null;
+  'track-count': number;
+  'track-offset': number;
+  tracks: FakeTrack[];
+}
+
+/** Everything the fake knows of a release; what a response holds depends on its `inc`. */
 export interface FakeRelease {
   id: string;
   title: string;
@@ -46,6 +90,42 @@ export interface FakeRelease {
   country: string | null;
   disambiguation: string;
   'release-group': FakeReleaseGroup;
+  'artist-credit': FakeNameCredit[];
+  media: FakeMedium[];
+}
+
+/** A track to put on a fake release. */
+export interface FakeTrackSpec {
+  title: string;
+  /** The track's own length in ms; null when unknown; default 200 000. */
+  lengthMs?: number | null;
+  /** The recording's length in ms; default the track's. */
+  recordingLengthMs?: number | null;
+  /** The recording's title; default the track's. */
+  recordingTitle?: string;
+  /** The track's credit, e.g. `[{ name: 'A', joinphrase: ' feat. ' }, { name: 'B' }]`; default the release artist. */
+  credit?: { name: string; joinphrase?: string }[];
+}
+
+/** A medium to put on a fake release. */
+export interface FakeMediumSpec {
+  /** Default "Digital Media". */
+  format?: string | null;
+  title?: string;
+  tracks: FakeTrackSpec[];
+}
+
+export interface FakeReleaseOptions {
+  /** Default the group's title. */
+  title?: string;
+  /** Default "Official". */
+  status?: string | null;
+  /** Default the group's first release date. */
+  date?: string;
+  /** Default "XW". */
+  country?: string | null;
+  /** Default one "Digital Media" medium of three 200 000 ms tracks, "Track 1" … "Track 3". */
+  media?: FakeMediumSpec[];
 }
 
 /** One scripted answer, used instead of the normal one for a single request. */
@@ -73,6 +153,12 @@ export const RATE_LIMIT_BODY = {
   error: 'Your requests are exceeding the allowable rate limit. Please see http://wiki.musicbrainz.org/XMLWebService for more information.',
   help: 'For usage, please see: https://musicbrainz.org/development/mmd',
 };
+/** The `inc` values MusicBrainz accepts on a release (documented list; `*-rels` as a pattern). */
+const RELEASE_INCS = new Set([
+  'artists', 'collections', 'labels', 'recordings', 'release-groups', 'media', 'artist-credits', 'discids', 'isrcs',
+  'annotation', 'aliases', 'tags', 'ratings', 'genres', 'user-tags', 'user-ratings', 'user-genres', 'user-collections',
+]);
+const DEFAULT_TRACKS: FakeTrackSpec[] = [1, 2, 3].map((n) => ({ title: `Track ${n}`, lengthMs: 200_000 }));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let seq = 0;
@@ -118,12 +204,81 @@ export class FakeMusicBrainz extends FakeServer {
     return a;
   }
 
-  /** A release group of the artist, with one official release of it. */
-  addReleaseGroup(artistId: string, title: string, primaryType: string | null, firstReleaseDate: string, secondaryTypes: string[] = []): FakeReleaseGroup {
+  /**
+   * A release group of the artist, with one official release of it: one "Digital Media" medium
+   * holding `tracks` (default "Track 1" … "Track 3", 200 000 ms each), credited to the artist.
+   */
+  addReleaseGroup(
+    artistId: string,
+    title: string,
+    primaryType: string | null,
+    firstReleaseDate: string,
+    secondaryTypes: string[] = [],
+    tracks: FakeTrackSpec[] = DEFAULT_TRACKS,
+  ): FakeReleaseGroup {
     const g: FakeReleaseGroup = { id: fakeMbid(), title, 'primary-type': primaryType, 'secondary-types': secondaryTypes, 'first-release-date': firstReleaseDate, disambiguation: '' };
     this.releaseGroups.get(artistId)!.push(g);
-    this.releases.get(artistId)!.push({ id: fakeMbid(), title, status: 'Official', date: firstReleaseDate, country: 'XW', disambiguation: '', 'release-group': g });
+    this.addRelease(artistId, g, { media: [{ tracks }] });
     return g;
+  }
+
+  /** Another release of one of the artist's release groups (several media, another status or date …). */
+  addRelease(artistId: string, group: FakeReleaseGroup, o: FakeReleaseOptions = {}): FakeRelease {
+    const artist = this.artists.get(artistId);
+    if (!artist) throw new Error(`no fake artist ${artistId}`);
+    const credit = (names?: { name: string; joinphrase?: string }[]): FakeNameCredit[] =>
+      names
+        ? names.map((c) => {
+            const known = [...this.artists.values()].find((a) => a.name === c.name);
+            const a = known ?? { id: fakeMbid(), name: c.name, 'sort-name': c.name };
+            return { name: c.name, joinphrase: c.joinphrase ?? '', artist: { id: a.id, name: a.name, 'sort-name': a['sort-name'] } };
+          })
+        : [{ name: artist.name, joinphrase: '', artist: { id: artist.id, name: artist.name, 'sort-name': artist['sort-name'] } }];
+    const media = (o.media ?? [{ tracks: DEFAULT_TRACKS }]).map((m, mi): FakeMedium => ({
+      position: mi + 1,
+      title: m.title ?? '',
+      format: m.format === undefined ? 'Digital Media' : m.format,
+      'track-count': m.tracks.length,
+      'track-offset': 0,
+      tracks: m.tracks.map((t, ti): FakeTrack => {
+        const length = t.lengthMs === undefined ? 200_000 : t.lengthMs;
+        const trackCredit = credit(t.credit);
+        return {
+          id: fakeMbid(),
+          position: ti + 1,
+          number: String(ti + 1),
+          title: t.title,
+          length,
+          recording: {
+            id: fakeMbid(),
+            title: t.recordingTitle ?? t.title,
+            length: t.recordingLengthMs === undefined ? length : t.recordingLengthMs,
+            video: false,
+            disambiguation: '',
+            'artist-credit': trackCredit,
+          },
+          'artist-credit': trackCredit,
+        };
+      }),
+    }));
+    const r: FakeRelease = {
+      id: fakeMbid(),
+      title: o.title ?? group.title,
+      status: o.status === undefined ? 'Official' : o.status,
+      date: o.date ?? group['first-release-date'],
+      country: o.country === undefined ? 'XW' : o.country,
+      disambiguation: '',
+      'release-group': group,
+      'artist-credit': credit(),
+      media,
+    };
+    this.releases.get(artistId)!.push(r);
+    return r;
+  }
+
+  /** The releases of a release group, in the order they were added. */
+  releasesOf(groupId: string): FakeRelease[] {
+    return [...this.releases.values()].flat().filter((r) => r['release-group'].id === groupId);
   }
 
   protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -176,17 +331,20 @@ export class FakeMusicBrainz extends FakeServer {
     if (!m || u.searchParams.get('fmt') !== 'json') return json(404, NOT_FOUND);
     const [, entity, id] = m as unknown as [string, string, string | undefined];
     const q = u.searchParams;
+    // `inc=a+b` arrives as "a b" once decoded
+    const inc = new Set((q.get('inc') ?? '').split(/[+ ]/).filter(Boolean));
     const limit = Math.min(100, Math.max(1, Number(q.get('limit') ?? 25) || 25));
     const offset = Math.max(0, Number(q.get('offset') ?? 0) || 0);
 
     if (id !== undefined) {
       if (!UUID.test(id)) return json(400, { error: 'Invalid mbid.', help: NOT_FOUND.help });
-      const found =
-        entity === 'artist'
-          ? this.artists.get(id)
-          : entity === 'release-group'
-            ? [...this.releaseGroups.values()].flat().find((g) => g.id === id)
-            : [...this.releases.values()].flat().find((r) => r.id === id);
+      if (entity === 'release') {
+        const bad = [...inc].find((i) => !RELEASE_INCS.has(i) && !/^[a-z-]+-rels$/.test(i));
+        if (bad) return json(400, { error: `${bad} is not a valid inc parameter for the release resource.`, help: NOT_FOUND.help });
+        const release = [...this.releases.values()].flat().find((r) => r.id === id);
+        return release ? json(200, releaseView(release, inc)) : json(404, NOT_FOUND);
+      }
+      const found = entity === 'artist' ? this.artists.get(id) : [...this.releaseGroups.values()].flat().find((g) => g.id === id);
       return found ? json(200, found) : json(404, NOT_FOUND);
     }
 
@@ -212,12 +370,28 @@ export class FakeMusicBrainz extends FakeServer {
       return json(200, { 'release-group-count': all.length, 'release-group-offset': offset, 'release-groups': all.slice(offset, offset + limit) });
     }
     const all = this.releases.get(artist)!.filter((r) => typeOk(r['release-group']) && (!statuses || statuses.includes((r.status ?? '').toLowerCase())));
-    const withGroups = (q.get('inc') ?? '').split(/[+ ]/).includes('release-groups');
-    const page = all.slice(offset, offset + Math.min(limit, this.releasePageSize)).map((r) => {
-      if (withGroups) return r;
-      const { 'release-group': _g, ...rest } = r;
-      return rest;
-    });
+    const page = all.slice(offset, offset + Math.min(limit, this.releasePageSize)).map((r) => releaseView(r, inc));
     return json(200, { 'release-count': all.length, 'release-offset': offset, releases: page });
   }
+}
+
+/** A release as MusicBrainz sends it for `inc`: only the parts asked for. */
+function releaseView(r: FakeRelease, inc: ReadonlySet<string>): Record<string, unknown> {
+  const { 'release-group': group, 'artist-credit': credit, media, ...rest } = r;
+  const credits = inc.has('artist-credits');
+  const withCredit = <T extends { 'artist-credit': FakeNameCredit[] }>(x: T): Omit<T, 'artist-credit'> | T => {
+    if (credits) return x;
+    const { 'artist-credit': _c, ...bare } = x;
+    return bare;
+  };
+  return {
+    ...rest,
+    ...(credits ? { 'artist-credit': credit } : {}),
+    ...(inc.has('release-groups') ? { 'release-group': group } : {}),
+    ...(inc.has('recordings')
+      ? { media: media.map((m) => ({ ...m, tracks: m.tracks.map((t) => ({ ...withCredit(t), recording: withCredit(t.recording) })) })) }
+      : inc.has('media')
+        ? { media: media.map(({ tracks: _t, 'track-offset': _o, ...m }) => m) }
+        : {}),
+  };
 }

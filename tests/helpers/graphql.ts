@@ -93,6 +93,25 @@ export async function getWorker(url: string, name: string, extra = ''): Promise<
   return data.worker;
 }
 
+/**
+ * Runs one cycle of a daemon now and waits until it has ended and its closing activity is in:
+ * the activity written after the run (updatedAt ≥ lastRunAt), not a progress line of the cycle.
+ * A failed cycle (status ERROR) writes none: its last progress line stays.
+ */
+export async function runCycleNow<W extends WorkerData = WorkerData>(url: string, name: string, extra = '', timeoutMs = 15_000): Promise<W> {
+  const before = (await getWorker(url, name))?.runCount ?? 0;
+  await controlOk(url, 'runWorkerNow', { name });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const w = (await getWorker(url, name, extra)) as W | null;
+    const closed = w?.status === 'ERROR' || (!!w?.lastRunAt && !!w.activity && Date.parse(w.activity.updatedAt) >= Date.parse(w.lastRunAt));
+    const settled = w && w.runCount > before && w.status !== 'ACTIVE' && closed;
+    if (settled) return w;
+    if (Date.now() > deadline) throw new Error(`no finished ${name} cycle within ${timeoutMs} ms; last: ${JSON.stringify(w)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function getWorkers(url: string): Promise<WorkerData[]> {
   return (await gql<{ workers: WorkerData[] }>(url, `{ workers { ${WORKER_FIELDS} } }`)).workers;
 }

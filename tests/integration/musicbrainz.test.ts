@@ -6,7 +6,8 @@ import {
   type MetaBrainzErrorCode,
   type MusicBrainzClientOptions,
 } from '../../server/integrations/musicbrainz.js';
-import { fakeMbid, FakeMusicBrainz, type FakeArtist } from '../fakes/musicbrainz.js';
+import { chooseRelease } from '../../server/domain/musicbrainz/releases.js';
+import { fakeMbid, FakeMusicBrainz, type FakeArtist, type FakeRelease, type FakeReleaseGroup } from '../fakes/musicbrainz.js';
 
 const UA = 'Roadie/0.1.0-test';
 const CONTACT = 'https://example.test/roadie';
@@ -17,6 +18,9 @@ let fake: FakeMusicBrainz;
 let radiohead: FakeArtist;
 let prolific: FakeArtist;
 let shortPages: FakeArtist;
+let duo: FakeArtist;
+let doubleAlbum: FakeRelease;
+let single: FakeReleaseGroup;
 
 beforeAll(async () => {
   fake = await new FakeMusicBrainz().start();
@@ -29,6 +33,17 @@ beforeAll(async () => {
   for (let i = 0; i < 230; i++) fake.addReleaseGroup(prolific.id, `Record ${i}`, i % 10 === 0 ? 'EP' : 'Album', `2000-01-${String((i % 28) + 1).padStart(2, '0')}`);
   shortPages = fake.addArtist('Long Boxes');
   for (let i = 0; i < 95; i++) fake.addReleaseGroup(shortPages.id, `Box ${i}`, 'Album', '2010');
+  duo = fake.addArtist('Simon & Garfunkel', { type: 'Group', country: 'US' });
+  fake.addArtist('Guest Singer', { type: 'Person' });
+  const double = fake.addReleaseGroup(duo.id, 'The Double', 'Album', '1970-01-26', [], [{ title: 'Placeholder' }]);
+  doubleAlbum = fake.addRelease(duo.id, double, {
+    date: '1970-01-26',
+    media: [
+      { format: 'CD', tracks: [{ title: 'Opening', lengthMs: 185_000 }, { title: 'Duet', lengthMs: 240_500, credit: [{ name: 'Simon & Garfunkel', joinphrase: ' feat. ' }, { name: 'Guest Singer' }] }] },
+      { format: 'CD', tracks: [{ title: 'Side Two', lengthMs: null, recordingLengthMs: 301_920 }, { title: '', recordingTitle: 'Untitled Jam', lengthMs: null, recordingLengthMs: null }] },
+    ],
+  });
+  single = fake.addReleaseGroup(duo.id, 'Plain Single', 'Single', '1969-04');
 });
 afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
@@ -123,6 +138,125 @@ describe('MusicBrainzClient: lookups and search', () => {
     expect(q.get('limit')).toBe('10');
     const page2 = await client().searchArtists('Radiohead', { limit: 1, offset: 1 });
     expect(page2.items.map((a) => a.name)).toEqual(['Radiohead Tribute Band']);
+  });
+});
+
+describe('MusicBrainzClient: release track lists', () => {
+  it('returns the tracks of every medium in order, with lengths, artist credits and recording ids', async () => {
+    // the service's arrays need not come in order: the client orders by position
+    const stored = doubleAlbum;
+    expect(stored.media).toHaveLength(2);
+    stored.media.reverse();
+    for (const m of stored.media) m.tracks.reverse();
+    try {
+      const r = await client().releaseWithTracks(doubleAlbum.id);
+      expect(r).toMatchObject({ id: doubleAlbum.id, title: 'The Double', status: 'Official', date: '1970-01-26', artist: 'Simon & Garfunkel', releaseGroup: { title: 'The Double', primaryType: 'Album' } });
+      const recordings = [...stored.media].sort((a, b) => a.position - b.position).flatMap((m) => [...m.tracks].sort((a, b) => a.position - b.position).map((t) => t.recording.id));
+      expect(r!.tracks).toEqual([
+        { position: 1, title: 'Opening', lengthMs: 185_000, recordingId: recordings[0], artist: 'Simon & Garfunkel' },
+        { position: 2, title: 'Duet', lengthMs: 240_500, recordingId: recordings[1], artist: 'Simon & Garfunkel feat. Guest Singer' },
+        { position: 3, title: 'Side Two', lengthMs: 301_920, recordingId: recordings[2], artist: 'Simon & Garfunkel' },
+        { position: 4, title: 'Untitled Jam', lengthMs: null, recordingId: recordings[3], artist: 'Simon & Garfunkel' },
+      ]);
+      expect(new Set(recordings).size).toBe(4);
+    } finally {
+      stored.media.reverse();
+      for (const m of stored.media) m.tracks.reverse();
+    }
+  });
+
+  it('asks for inc=recordings+artist-credits+release-groups in one request', async () => {
+    await client().releaseWithTracks(doubleAlbum.id);
+    expect(fake.requests).toHaveLength(1);
+    const [req] = fake.requests;
+    expect(req!.path).toBe(`/ws/2/release/${doubleAlbum.id}`);
+    expect(req!.query.get('inc')).toBe('recordings artist-credits release-groups'); // `+` on the wire
+    expect(req!.query.get('fmt')).toBe('json');
+  });
+
+  it("takes the recording's length when the track has none, and null when neither has one", async () => {
+    const r = await client().releaseWithTracks(doubleAlbum.id);
+    const side2 = doubleAlbum.media[1]!.tracks;
+    expect(side2.map((t) => [t.length, t.recording.length])).toEqual([
+      [null, 301_920],
+      [null, null],
+    ]);
+    expect(r!.tracks.slice(2).map((t) => t.lengthMs)).toEqual([301_920, null]);
+  });
+
+  it('returns null for an unknown release (404) and refuses a malformed MBID without asking', async () => {
+    expect(await client().releaseWithTracks(fakeMbid(999_997))).toBeNull();
+    expect(fake.requests).toHaveLength(1);
+    await expectCode(client().releaseWithTracks('nope'), 'bad_request', null);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reads the default fake release: one medium of three tracks credited to the artist', async () => {
+    const [release] = fake.releasesOf(single.id);
+    const r = await client().releaseWithTracks(release!.id);
+    expect(r!.artist).toBe('Simon & Garfunkel');
+    expect(r!.tracks.map((t) => [t.position, t.title, t.lengthMs, t.artist])).toEqual([
+      [1, 'Track 1', 200_000, 'Simon & Garfunkel'],
+      [2, 'Track 2', 200_000, 'Simon & Garfunkel'],
+      [3, 'Track 3', 200_000, 'Simon & Garfunkel'],
+    ]);
+  });
+
+  it('returns an empty track list for a release without media', async () => {
+    const group = fake.releaseGroups.get(duo.id)!.find((g) => g.title === 'Plain Single')!;
+    const empty = fake.addRelease(duo.id, group, { status: 'Bootleg', media: [] });
+    try {
+      expect(await client().releaseWithTracks(empty.id)).toMatchObject({ id: empty.id, status: 'Bootleg', artist: 'Simon & Garfunkel', tracks: [] });
+    } finally {
+      const list = fake.releases.get(duo.id)!;
+      list.splice(list.indexOf(empty), 1);
+    }
+  });
+
+  it('fetches the chosen release of a group: official before an earlier promotion', async () => {
+    const group = fake.releaseGroups.get(duo.id)!.find((g) => g.title === 'The Double')!;
+    const c = client();
+    const browsed = await c.browseReleases(duo.id);
+    // the group's first release (one placeholder track) and the double album are both official, same date: ties by id
+    const chosen = chooseRelease(browsed.items, group.id);
+    expect(chosen?.id).toBe(fake.releasesOf(group.id).map((r) => r.id).sort()[0]);
+    const promo = fake.addRelease(duo.id, group, { status: 'Promotion', date: '1969-12' });
+    try {
+      const again = chooseRelease((await c.browseReleases(duo.id)).items, group.id);
+      expect(again?.id).not.toBe(promo.id);
+      expect(again?.id).toBe(chosen?.id);
+      expect((await c.releaseWithTracks(again!.id))?.tracks.length).toBeGreaterThan(0);
+    } finally {
+      const list = fake.releases.get(duo.id)!;
+      list.splice(list.indexOf(promo), 1);
+    }
+  });
+
+  it('the fake, like MusicBrainz, sends media and credits only when inc asks for them', async () => {
+    const get = async (path: string): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${fake.url}/ws/2/${path}`, { headers: { 'user-agent': `${UA} ( ${CONTACT} )` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const bare = await get(`release/${doubleAlbum.id}?fmt=json`);
+    expect(bare).not.toHaveProperty('media');
+    expect(bare).not.toHaveProperty('artist-credit');
+    expect(bare).not.toHaveProperty('release-group');
+    const tracks = await get(`release/${doubleAlbum.id}?fmt=json&inc=recordings`);
+    const media = tracks.media as { tracks: Record<string, unknown>[] }[];
+    expect(media).toHaveLength(2);
+    expect(media[0]!.tracks[0]).toHaveProperty('recording.id');
+    expect(media[0]!.tracks[0]).not.toHaveProperty('artist-credit');
+    expect(tracks).not.toHaveProperty('artist-credit');
+    const credited = await get(`release/${doubleAlbum.id}?fmt=json&inc=artist-credits`);
+    expect(credited).toHaveProperty(['artist-credit', 0, 'artist', 'id'], duo.id);
+    expect(credited).not.toHaveProperty('media');
+    const browse = await get(`release?artist=${duo.id}&fmt=json&inc=release-groups`);
+    for (const r of browse.releases as Record<string, unknown>[]) {
+      expect(r).not.toHaveProperty('media');
+      expect(r).not.toHaveProperty('artist-credit');
+      expect(r).toHaveProperty('release-group');
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSpotify, type FakeEntry } from '../fakes/spotify.js';
 import { appPerTest, gql, type TestApp } from '../helpers/app.js';
-import { controlOk, getWorker, type WorkerData } from '../helpers/graphql.js';
+import { runCycleNow, type WorkerData } from '../helpers/graphql.js';
 import { FINAL_STATUSES, JOB_RESULT_FIELDS, waitFor, waitForJob, type JobResultData } from '../helpers/jobs.js';
 import { playlists } from '../helpers/playlists.js';
 import { connect, spotifyEnv } from '../helpers/spotify.js';
@@ -23,15 +23,9 @@ interface SyncDetails {
   connected: boolean;
 }
 const DETAILS = '... on Worker { details { ... on SpotifySyncDetails { lastSyncs { artists playlists likedSongs savedAlbums } lastErrors { kind message } rateLimitedUntil hasErrors connected } } }';
-const syncWorker = async (url: string): Promise<WorkerData & { details: SyncDetails }> =>
-  (await getWorker(url, 'spotify_sync', DETAILS)) as WorkerData & { details: SyncDetails };
 
 /** Runs one cycle now and waits for it to end. */
-async function runCycle(url: string): Promise<WorkerData & { details: SyncDetails }> {
-  const before = (await syncWorker(url)).runCount;
-  await controlOk(url, 'runWorkerNow', { name: 'spotify_sync' });
-  return waitFor(() => syncWorker(url), (w) => w.runCount > before && w.status !== 'ACTIVE', 'a finished cycle', 10_000);
-}
+const runCycle = (url: string): Promise<WorkerData & { details: SyncDetails }> => runCycleNow(url, 'spotify_sync', DETAILS);
 
 const apiCalls = (path: string | RegExp): number => fake.requests.filter((r) => (typeof path === 'string' ? r.path === path : path.test(r.path))).length;
 

@@ -2,6 +2,7 @@ import { AuditLogSchema } from './audit-log.entity.js';
 import { DaemonSchema } from './daemon.entity.js';
 import { AppSettingSchema, LocalFileSchema, NewReleaseSchema, PlaylistSchema, PlaylistSongSchema, PlaylistSourceSchema, SongSchema, StorageBackendSchema } from './library.entity.js';
 import { SoulseekTransferSchema } from './soulseek.entity.js';
+import { MissingAlbumSchema, WatchedArtistSchema } from './automation.entity.js';
 import { FollowedArtistSchema, SavedAlbumSchema, SpotifyAccountSchema } from './spotify-account.entity.js';
 import { JobCommandSchema, JobEventSchema, JobItemSchema, JobRunSchema, JobStageSchema, JobWorkerSchema, LaneSchema } from './job.entity.js';
 
@@ -28,4 +29,6 @@ export const entities = [
   FollowedArtistSchema,
   SavedAlbumSchema,
   SoulseekTransferSchema,
+  WatchedArtistSchema,
+  MissingAlbumSchema,
 ];

@@ -1,8 +1,8 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import type { PlaylistFormat } from '../../domain/playlists/types.js';
 
-/** Where a source's playlists come from: a playlist file, an http(s) URL, a watched folder of playlist files, or a linked Spotify account. */
-export type PlaylistSourceKind = 'file' | 'url' | 'folder' | 'spotify';
+/** Where a source's playlists come from: a playlist file, an http(s) URL, a watched folder of playlist files, a linked Spotify account, or the releases the Watchlist found on MusicBrainz. */
+export type PlaylistSourceKind = 'file' | 'url' | 'folder' | 'spotify' | 'musicbrainz';
 
 /**
  * A root folder files live under: the default library under the data folder, and any number of

@@ -203,14 +203,23 @@ export class PlaylistRepository {
 
   // ---- playlists ---------------------------------------------------------------------------
 
-  /** A playlist of a source by its key, created (not wanted, no songs) when it is not there yet; one statement. */
-  async ensurePlaylist(sourceId: number, sourceKey: string, name: string, description: string | null, now = new Date()): Promise<number> {
-    const [row] = await this.sql.all<{ id: number }>(
+  /** A playlist of a source by its key, created (not wanted, no songs) when it is not there yet. */
+  async ensurePlaylist(sourceId: number, sourceKey: string, name: string, description: string | null, now = new Date()): Promise<{ id: number; created: boolean }> {
+    const [made] = await this.sql.all<{ id: number }>(
       `insert into playlists (source_id, source_key, name, description, wanted, song_count, created_at, updated_at)
-       values (?, ?, ?, ?, 0, 0, ?, ?)
-       on conflict (source_id, source_key) do update set source_key = excluded.source_key returning id`,
+       values (?, ?, ?, ?, 0, 0, ?, ?) on conflict (source_id, source_key) do nothing returning id`,
       [sourceId, sourceKey, name, description, now.getTime(), now.getTime()],
     );
+    if (made) return { id: made.id, created: true };
+    const [row] = await this.sql.all<{ id: number }>(`select id from playlists where source_id = ? and source_key = ?`, [sourceId, sourceKey]);
+    return { id: (row as { id: number }).id, created: false };
+  }
+
+  /** A source by its location, added when there is none (for the sources Roadie keeps itself: Spotify, the watchlist). */
+  async ensureSource(kind: PlaylistSourceKind, location: string, now = new Date()): Promise<number> {
+    const added = await this.addSource(kind, location, null, now);
+    if (added !== null) return added;
+    const [row] = await this.sql.all<{ id: number }>(`select id from playlist_sources where location = ?`, [location]);
     return (row as { id: number }).id;
   }
 

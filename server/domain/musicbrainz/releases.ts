@@ -1,6 +1,7 @@
 /**
- * Choosing release groups from MusicBrainz browse results: pure, so the watchlist and
- * discography daemons and their tests share one reading of MusicBrainz's partial dates.
+ * Choosing release groups, and the release to fetch for one, from MusicBrainz browse results:
+ * pure, so the watchlist and discography daemons and their tests share one reading of
+ * MusicBrainz's partial dates.
  */
 
 /** The part of a release group these rules read (MbReleaseGroup fits). */
@@ -59,4 +60,41 @@ export function newReleaseGroupsSince<T extends ReleaseGroupLike>(groups: readon
     picked.push({ group, at });
   }
   return picked.sort((a, b) => b.at - a.at || a.group.title.localeCompare(b.group.title)).map((p) => p.group);
+}
+
+/** The part of a release `chooseRelease` reads (MbRelease fits). */
+export interface ReleaseLike {
+  id: string;
+  /** Official, Promotion, Bootleg, Pseudo-Release, … or null. */
+  status: string | null;
+  /** `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or null when unknown. */
+  date: string | null;
+  releaseGroup: { id: string } | null;
+}
+
+/**
+ * The release to fetch for a release group: its official releases first, then the earliest
+ * dated (a partial date counts as its first day; undated or unreadable last), ties by id; null
+ * when the group has none. Ids compare case-insensitively, as MBIDs do.
+ */
+export function chooseRelease<T extends ReleaseLike>(releases: readonly T[], releaseGroupId: string): T | null {
+  const group = releaseGroupId.toLowerCase();
+  const rank = (r: T): { official: number; at: number; id: string } => ({
+    official: r.status?.toLowerCase() === 'official' ? 0 : 1,
+    at: parsePartialDate(r.date)?.getTime() ?? Infinity,
+    id: r.id.toLowerCase(),
+  });
+  let best: { release: T; key: ReturnType<typeof rank> } | null = null;
+  for (const release of releases) {
+    if (release.releaseGroup?.id.toLowerCase() !== group) continue;
+    const key = rank(release);
+    if (!best || before(key, best.key)) best = { release, key };
+  }
+  return best?.release ?? null;
+}
+
+function before(a: { official: number; at: number; id: string }, b: { official: number; at: number; id: string }): boolean {
+  if (a.official !== b.official) return a.official < b.official;
+  if (a.at !== b.at) return a.at < b.at;
+  return a.id < b.id;
 }

@@ -8,7 +8,7 @@ import { Job, JobPayload as JobPayloadRef, JobResultUnion, toResult } from './jo
 import { InvalidArgumentError } from './worker.js';
 
 const PlaylistSourceKindEnum = builder.enumType('PlaylistSourceKind', {
-  values: { FILE: { value: 'file' }, URL: { value: 'url' }, FOLDER: { value: 'folder' }, SPOTIFY: { value: 'spotify' } } as const,
+  values: { FILE: { value: 'file' }, URL: { value: 'url' }, FOLDER: { value: 'folder' }, SPOTIFY: { value: 'spotify' }, MUSICBRAINZ: { value: 'musicbrainz' } } as const,
 });
 
 const PlaylistSourceType = builder.objectRef<SourceRow>('PlaylistSource');

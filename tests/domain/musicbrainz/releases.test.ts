@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newReleaseGroupsSince, parsePartialDate, type ReleaseGroupLike } from '../../../server/domain/musicbrainz/releases.js';
+import { chooseRelease, newReleaseGroupsSince, parsePartialDate, type ReleaseGroupLike } from '../../../server/domain/musicbrainz/releases.js';
 
 const g = (id: string, firstReleaseDate: string | null, primaryType: string | null = 'Album', secondaryTypes: string[] = []): ReleaseGroupLike => ({
   id,
@@ -35,5 +35,40 @@ describe('newReleaseGroupsSince', () => {
     expect(newReleaseGroupsSince(groups, since).map((x) => x.id)).toEqual(['album', 'ep']);
     expect(newReleaseGroupsSince(groups, since, { types: ['single'] }).map((x) => x.id)).toEqual(['single']);
     expect(newReleaseGroupsSince(groups, since, { excludeSecondary: [] }).map((x) => x.id)).toEqual(['album', 'ep', 'live']);
+  });
+});
+
+describe('chooseRelease', () => {
+  type R = { id: string; status: string | null; date: string | null; releaseGroup: { id: string } | null; title?: string };
+  const r = (id: string, status: string | null, date: string | null, group: string | null = 'g1'): R => ({ id, status, date, releaseGroup: group === null ? null : { id: group } });
+
+  it('returns null when no release belongs to the group', () => {
+    expect(chooseRelease([], 'g1')).toBeNull();
+    expect(chooseRelease([r('a', 'Official', '2020', 'g2'), r('b', 'Official', '2020', null)], 'g1')).toBeNull();
+  });
+  it('prefers an official release over an earlier one of another status', () => {
+    const releases = [r('promo', 'Promotion', '1999-01-01'), r('boot', 'Bootleg', '1998'), r('off', 'Official', '2001-05-01'), r('none', null, '1990')];
+    expect(chooseRelease(releases, 'g1')?.id).toBe('off');
+  });
+  it('reads the status case-insensitively', () => {
+    expect(chooseRelease([r('b', 'Promotion', '2000'), r('a', 'official', '2005')], 'g1')?.id).toBe('a');
+  });
+  it('takes the earliest dated release, a partial date counting as its first day, undated last', () => {
+    const releases = [r('undated', 'Official', null), r('late', 'Official', '2016-06-17'), r('month', 'Official', '2016-05'), r('bad', 'Official', '2016-02-30'), r('early', 'Official', '2016-05-08')];
+    expect(chooseRelease(releases, 'g1')?.id).toBe('month');
+    expect(chooseRelease(releases.filter((x) => x.id !== 'month'), 'g1')?.id).toBe('early');
+    expect(chooseRelease([r('undated', 'Official', null), r('bad', 'Official', 'soon')], 'g1')?.id).toBe('bad'); // both undated: by id
+  });
+  it('falls back to the earliest non-official release when there is no official one', () => {
+    expect(chooseRelease([r('x', 'Bootleg', null), r('y', 'Promotion', '2010'), r('z', null, '2012'), r('w', 'Official', '2000', 'g2')], 'g1')?.id).toBe('y');
+  });
+  it('breaks ties by id, whatever the input order', () => {
+    const releases = [r('c', 'Official', '2020'), r('a', 'Official', '2020-01-01'), r('b', 'Official', '2020')];
+    expect(chooseRelease(releases, 'g1')?.id).toBe('a');
+    expect(chooseRelease([...releases].reverse(), 'g1')?.id).toBe('a');
+  });
+  it('matches the group id case-insensitively and returns the caller’s object', () => {
+    const mine = { ...r('a', 'Official', '2020', 'ABC-1'), title: 'kept' };
+    expect(chooseRelease([mine], 'abc-1')).toBe(mine);
   });
 });

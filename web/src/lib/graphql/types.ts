@@ -452,7 +452,7 @@ export type LaneResult = LaneResultLane | LaneError;
 
 // ---- playlists and downloads ------------------------------------------------------------
 
-export type PlaylistSourceKind = 'FILE' | 'FOLDER' | 'URL' | 'SPOTIFY';
+export type PlaylistSourceKind = 'FILE' | 'FOLDER' | 'URL' | 'SPOTIFY' | 'MUSICBRAINZ';
 
 /** One playlist as the playlists page lists it. `id` is a global ID. */
 export interface Playlist {
