@@ -205,6 +205,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           items.map((a) => ({ externalId: a.id, title: a.title, artist: a.artist?.name ?? null, releaseDate: a.releaseDate, recordType: a.recordType, link: a.link, coverUrl: a.coverUrl })),
         );
       },
+      refreshSpotify: async (signal) => {
+        if ((await spotify.view()).state !== 'CONNECTED') return null;
+        const { items } = await spotify.api({ maxAttempts: 1 }).newReleases({ signal });
+        return releases.replace(
+          'spotify',
+          items.flatMap((a) =>
+            a.id === null
+              ? []
+              : [{ externalId: a.id, title: a.name, artist: a.artists.map((x) => x.name).join(', ') || null, releaseDate: a.releaseDate, recordType: a.albumType, link: a.externalUrl, coverUrl: a.imageUrl }],
+          ),
+        );
+      },
     },
     library: {
       onFiled: (fn) => postProcessor.subscribe(fn),

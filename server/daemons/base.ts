@@ -44,6 +44,8 @@ export interface LibraryPort {
 export interface ReleasesPort {
   /** Fetches Deezer's new releases into the cache; null when Deezer is not configured. */
   refreshDeezer(signal: AbortSignal): Promise<number | null>;
+  /** Fetches Spotify's new releases into the cache; null when no Spotify account is linked. */
+  refreshSpotify?(signal: AbortSignal): Promise<number | null>;
 }
 
 /** What every daemon may use; handed in by app.ts. */

@@ -27,14 +27,36 @@ export class NewReleasesSyncDaemon extends Daemon<Stats> {
     return { releasesCached: 0 };
   }
 
-  /** Deezer's public new releases (no token needed); Spotify's arrive once Spotify is connected. */
+  /** Deezer's public new releases (no token needed) and, with an account linked, Spotify's; each source's list replaced whole. */
   async cycle(ctx: CycleContext): Promise<string> {
-    if (!this.env.releases || !this.env.services.isConfigured('deezer')) return 'Waiting for Spotify to be connected and Deezer to be configured';
-    ctx.report('Fetching new releases from Deezer');
-    const n = await this.env.releases.refreshDeezer(ctx.signal);
-    if (n === null) return 'Waiting for Spotify to be connected and Deezer to be configured';
-    this.stats.releasesCached = n;
-    return `Cached ${n} new release${n === 1 ? '' : 's'} from Deezer; waiting for Spotify to be connected`;
+    const releases = this.env.releases;
+    if (!releases) return 'Waiting for Spotify to be connected or Deezer to be configured';
+    const got: string[] = [];
+    const waiting: string[] = [];
+    const failures: string[] = [];
+    let total = 0;
+    const source = async (name: string, refresh: ((signal: AbortSignal) => Promise<number | null>) | undefined, notReady: string): Promise<void> => {
+      if (!refresh) return void waiting.push(notReady);
+      ctx.report(`Fetching new releases from ${name}`);
+      try {
+        const n = await refresh(ctx.signal);
+        if (n === null) waiting.push(notReady);
+        else {
+          total += n;
+          got.push(`${n} from ${name}`);
+        }
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    await source('Deezer', this.env.services.isConfigured('deezer') ? (s) => releases.refreshDeezer(s) : undefined, 'Deezer to be configured');
+    await source('Spotify', releases.refreshSpotify ? (s) => releases.refreshSpotify!(s) : undefined, 'Spotify to be connected');
+    if (failures.length) throw new Error(`New releases could not be fetched from ${failures.join('; ')}`);
+    if (got.length === 0) return `Waiting for ${waiting.join(' or ')}`;
+    this.stats.releasesCached = total;
+    const wait = waiting.length ? `; waiting for ${waiting.join(' and ')}` : '';
+    return `Cached ${total} new release${total === 1 ? '' : 's'} (${got.join(', ')})${wait}`;
   }
 
   details(base: DetailsBase): NewReleasesSyncDetails {

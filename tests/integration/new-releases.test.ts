@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { appPerTest, gql } from '../helpers/app.js';
-import { controlOk, getWorker } from '../helpers/graphql.js';
+import { controlOk, getWorker, runCycleNow } from '../helpers/graphql.js';
 import { waitFor } from '../helpers/jobs.js';
 import { FakeDeezer } from '../fakes/deezer.js';
+import { FakeSpotify } from '../fakes/spotify.js';
+import { connect, spotifyEnv } from '../helpers/spotify.js';
 
 const apps = appPerTest();
 
@@ -46,5 +48,24 @@ describe('New Releases Sync with Deezer', () => {
     await controlOk(t.url, 'runWorkerNow', { name: 'new_releases_sync' });
     await waitFor(() => getWorker(t.url, 'new_releases_sync'), (x) => (x?.runCount ?? 0) > 0 && /Deezer to be configured/.test(x?.activity?.message ?? ''), 'a run saying so', 10_000);
     expect(await list(t.url)).toEqual([]);
+  });
+
+  it('with Spotify linked, caches Spotify’s new releases beside Deezer’s', async () => {
+    const deezer = await new FakeDeezer().start();
+    const spotify = await new FakeSpotify().start();
+    try {
+      deezer.releases.push({ id: 7, title: 'From Deezer', artist: { id: 1, name: 'D' }, release_date: '2026-11-20', record_type: 'album' });
+      spotify.newReleases.push(...Array.from({ length: 55 }, (_, i) => spotify.album(`Spotify Album ${i}`, `S ${i}`))); // two pages of 50
+      const t = await apps.start({ env: { ...spotifyEnv(spotify), ROADIE_DEEZER_URL: deezer.url, ROADIE_ACTIVITY_MIN_INTERVAL_MS: '0' } });
+      await connect(t);
+      const w = await runCycleNow(t.url, 'new_releases_sync');
+      expect(w.activity?.message).toBe('Cached 56 new releases (1 from Deezer, 55 from Spotify)');
+      const all = await list(t.url);
+      expect(all.filter((r) => r.source === 'spotify')).toHaveLength(55);
+      expect(all.find((r) => r.source === 'spotify')).toMatchObject({ artist: expect.stringMatching(/^S \d+$/), releaseDate: '2025-01-10' });
+    } finally {
+      await deezer.stop();
+      await spotify.stop();
+    }
   });
 });

@@ -225,3 +225,22 @@ export function speedLimitInput(bytesPerSecond: number): { value: number; unit: 
   }
   return { value: bytesPerSecond / speedUnitBytes.kB, unit: 'kB' };
 }
+
+/**
+ * A release date as MusicBrainz has it (YYYY, YYYY-MM or YYYY-MM-DD): a full date or a month in
+ * words ("1. März 2019" / "Mar 1, 2019", "März 2019" / "March 2019"), a bare year as it is, and
+ * anything else unchanged. Read as a calendar day, so no time zone shifts it.
+ */
+export function formatReleaseDate(date: string, locale: Locale): string {
+  const parts = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(date);
+  if (!parts) return date;
+  const [, year, month, day] = parts;
+  if (month === undefined) return year ?? date;
+  const at = new Date(Date.UTC(Number(year), Number(month) - 1, day === undefined ? 1 : Number(day)));
+  if (Number.isNaN(at.getTime())) return date;
+  const options: Intl.DateTimeFormatOptions =
+    day === undefined
+      ? { year: 'numeric', month: 'long', timeZone: 'UTC' }
+      : { dateStyle: 'medium', timeZone: 'UTC' };
+  return cached(`release:${locale}:${day === undefined ? 'month' : 'day'}`, () => new Intl.DateTimeFormat(locale, options)).format(at);
+}

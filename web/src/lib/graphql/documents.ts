@@ -1,6 +1,7 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
 import type {
   AddPlaylistSourceResult,
+  Automation,
   ConnectSpotifyResult,
   CreateJobInput,
   DownloadSpeedEvent,
@@ -9,6 +10,7 @@ import type {
   JobResult,
   Lane,
   LaneResult,
+  MissingAlbum,
   OrchestratorSummary,
   PlaylistConnection,
   PlaylistSource,
@@ -19,6 +21,8 @@ import type {
   SpotifyAccount,
   TaskCenterEvent,
   TaskRowConnection,
+  WatchArtistResult,
+  WatchedArtist,
   Worker,
   WorkerControlResult,
 } from './types.js';
@@ -478,4 +482,57 @@ export const ConnectSpotifyMutation = gql<{ result: ConnectSpotifyResult }, Reco
 export const DisconnectSpotifyMutation = gql<{ result: SpotifyAccount }, Record<string, never>>`
   mutation DisconnectSpotify { result: disconnectSpotify { ...SpotifyAccountFields } }
   ${SpotifyAccountFields}
+`;
+
+// ---- automation -------------------------------------------------------------------------
+
+const WatchedArtistFields = gql`
+  fragment WatchedArtistFields on WatchedArtist {
+    id name mbid origin checkedAt discographyAt lastError missingAlbums addedAt
+  }
+`;
+
+const MissingAlbumFields = gql`
+  fragment MissingAlbumFields on MissingAlbum {
+    id artistId artistName releaseGroupMbid title primaryType firstReleaseDate foundAt
+  }
+`;
+
+/**
+ * The automation page in one read: the daemons' summary (and what MusicBrainz still needs),
+ * the watched artists (by name) and the newest missing albums. Nothing here has a
+ * subscription; the page reads it again after a change and when a daemon's run ends.
+ */
+export const AutomationQuery = gql<
+  { automation: Automation; watchedArtists: WatchedArtist[]; missingAlbums: MissingAlbum[] },
+  { first: number }
+>`
+  query Automation($first: Int) {
+    automation {
+      running watchlistRunning discographyRunning qualityUpgradeRunning watchedArtists missingAlbums missing
+      workers { ...WorkerFields }
+    }
+    watchedArtists { ...WatchedArtistFields }
+    missingAlbums(first: $first) { ...MissingAlbumFields }
+  }
+  ${WorkerFields}
+  ${WatchedArtistFields}
+  ${MissingAlbumFields}
+`;
+
+export const WatchArtistMutation = gql<{ result: WatchArtistResult }, { name: string }>`
+  mutation WatchArtist($name: String!) {
+    result: watchArtist(name: $name) {
+      __typename
+      ... on Error { message }
+      ... on InvalidArgumentError { argument }
+      ... on WatchArtistPayload { artist { ...WatchedArtistFields } }
+    }
+  }
+  ${WatchedArtistFields}
+`;
+
+/** False when there was no such artist (removed meanwhile). */
+export const UnwatchArtistMutation = gql<{ result: boolean }, { id: string }>`
+  mutation UnwatchArtist($id: ID!) { result: unwatchArtist(id: $id) }
 `;

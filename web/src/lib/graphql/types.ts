@@ -594,3 +594,59 @@ export interface SpotifyNotConfiguredError {
 }
 /** What connectSpotify returns. */
 export type ConnectSpotifyResult = SpotifyAuthorization | SpotifyNotConfiguredError;
+
+// ---- automation: watched artists and missing albums -------------------------------------
+
+/** SPOTIFY: followed on Spotify (comes back while followed); MANUAL: watched by hand. */
+export type WatchOrigin = 'SPOTIFY' | 'MANUAL';
+
+/** An artist the Watchlist (new releases) and Discography (missing albums) daemons look after. */
+export interface WatchedArtist {
+  id: string;
+  name: string;
+  /** The MusicBrainz artist, once found. */
+  mbid: string | null;
+  origin: WatchOrigin;
+  /** The Watchlist's last look. */
+  checkedAt: DateTime | null;
+  /** The Discography daemon's last look. */
+  discographyAt: DateTime | null;
+  lastError: string | null;
+  missingAlbums: number;
+  addedAt: DateTime;
+}
+
+/** An album or EP of a watched artist on MusicBrainz that the library has no song of. */
+export interface MissingAlbum {
+  id: string;
+  artistId: string;
+  artistName: string;
+  releaseGroupMbid: string;
+  title: string;
+  primaryType: string | null;
+  /** YYYY, YYYY-MM or YYYY-MM-DD, as MusicBrainz has it. */
+  firstReleaseDate: string | null;
+  foundAt: DateTime;
+}
+
+/** The automation daemons together and what they look after. */
+export interface Automation {
+  running: boolean;
+  watchlistRunning: boolean;
+  discographyRunning: boolean;
+  qualityUpgradeRunning: boolean;
+  /** How many artists are watched, and albums missing, in all. */
+  watchedArtists: number;
+  missingAlbums: number;
+  /** Environment variables the MusicBrainz-backed daemons still need. */
+  missing: string[];
+  /** Watchlist, Discography and Quality Upgrade, in that order. */
+  workers: Worker[];
+}
+
+export interface WatchArtistPayload {
+  __typename: 'WatchArtistPayload';
+  artist: WatchedArtist;
+}
+/** What watchArtist returns: the artist, or why not (an empty name, one watched already). */
+export type WatchArtistResult = WatchArtistPayload | InvalidArgumentError;

@@ -6,7 +6,9 @@ export type ConfirmRequest =
   | { kind: 'cancel-job'; job: string }
   | { kind: 'remove-job'; job: string }
   | { kind: 'remove-source'; location: string; playlists: number }
-  | { kind: 'disconnect-spotify'; account: string };
+  | { kind: 'disconnect-spotify'; account: string }
+  /** `followed`: the artist is followed on Spotify, so it comes back while it is followed. */
+  | { kind: 'unwatch-artist'; artist: string; followed: boolean };
 
 /** At most one open question; asking a new one answers the previous with "no". */
 class ConfirmState {

@@ -6,6 +6,7 @@ export type Route =
   | { page: 'workers' }
   | { page: 'services' }
   | { page: 'playlists' }
+  | { page: 'automation' }
   | { page: 'settings' }
   | { page: 'tasks'; job: string | null }
   | { page: 'not-found'; path: string };
@@ -15,6 +16,7 @@ export function parseHash(hash: string): Route {
   if (path === '/' || path === '/workers') return { page: 'workers' };
   if (path === '/services') return { page: 'services' };
   if (path === '/playlists') return { page: 'playlists' };
+  if (path === '/automation') return { page: 'automation' };
   if (path === '/settings') return { page: 'settings' };
   if (path === '/tasks') return { page: 'tasks', job: null };
   const job = /^\/jobs\/([^/]+)$/.exec(path)?.[1];
