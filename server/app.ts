@@ -39,6 +39,7 @@ import { AutomationRepository } from './db/repositories/automation.repository.js
 import { automation, musicBrainzPlaylists } from './automation/service.js';
 import { AutomationCenter } from './automation/center.js';
 import { MusicBrainzClient } from './integrations/musicbrainz.js';
+import { CoverArtClient } from './integrations/coverart.js';
 import { soulseekMonitor } from './downloads/soulseek-monitor.js';
 import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
 import { spotifyCallbackRoute } from './spotify/callback.js';
@@ -120,7 +121,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const rateLimiter = new RateLimiter();
   const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em), bus);
   await downloads.load();
-  const postProcessor = new PostProcessor(playlistRepo, () => library);
+  // the Cover Art Archive gives album folders their cover when a song's MusicBrainz release is known
+  const coverArt = config.services.coverart
+    ? new CoverArtClient({ baseUrl: config.services.coverart, userAgent: 'Roadie/0.1.0', ...(config.musicbrainz.contact ? { contact: config.musicbrainz.contact } : {}) })
+    : null;
+  const postProcessor = new PostProcessor(playlistRepo, () => library, coverArt);
   let taskCenter: TaskCenter | null = null;
   const stageDeps = {
     playlists: playlistRepo,

@@ -24,7 +24,17 @@ export interface FileRequest {
   readonly sha256?: string | null;
   /** The job it came from (the daemon's activity links to it). */
   readonly jobId?: number;
+  /** The MusicBrainz release the song is on, when known: its front cover goes next to the album. */
+  readonly releaseMbid?: string | null;
 }
+
+/** Where covers come from (the Cover Art Archive client fits). */
+export interface CoverSource {
+  frontCover(releaseMbid: string, o: { size?: 250 | 500 | 1200; signal?: AbortSignal }): Promise<{ bytes: Buffer; mimeType: string } | null>;
+}
+
+/** What happened about the album's cover: fetched now, there already, none in the archive, the archive failed, or no release id. */
+export type CoverOutcome = 'fetched' | 'present' | 'none' | 'failed' | 'unknown_release';
 
 export interface FiledTrack {
   readonly localFileId: number;
@@ -37,12 +47,15 @@ export interface FiledTrack {
   readonly durationSec: number | null;
   /** Tags written into the file from the playlist entry (WAVE only; other formats are left as they are). */
   readonly tagsFilled: readonly (keyof TrackTags)[];
+  readonly cover: CoverOutcome;
 }
 
 /** What the Post-Processing daemon hears about each file. */
 export type PostProcessEvent =
   | { readonly ok: true; readonly track: FiledTrack; readonly jobId: number | null }
   | { readonly ok: false; readonly file: string; readonly error: string; readonly jobId: number | null };
+
+const COVER_EXTENSIONS: Readonly<Record<string, string>> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' };
 
 /** Extensions by music-metadata's container name; other containers keep the file's own extension. */
 const EXTENSIONS: Readonly<Record<string, string>> = { WAVE: 'wav', FLAC: 'flac', MPEG: 'mp3', Ogg: 'ogg', 'MPEG-4': 'm4a', AIFF: 'aiff' };
@@ -51,14 +64,18 @@ const EXTENSIONS: Readonly<Record<string, string>> = { WAVE: 'wav', FLAC: 'flac'
  * Post-processing of finished downloads: reads the tags with music-metadata (a file it cannot
  * read as audio fails with invalid_file), fills missing tags from the playlist entry where the
  * format allows (WAVE's RIFF INFO), files the track as Artist/Album/NN Title.ext in the library
- * and records the local file.
+ * and records the local file. With a MusicBrainz release id and the Cover Art Archive
+ * configured, the album folder gets the release's front cover.
  */
 export class PostProcessor {
   private readonly listeners = new Set<(e: PostProcessEvent) => void>();
+  /** Cover fetches under way, by album folder: two tracks of one album filed at once fetch it once. */
+  private readonly coverFetches = new Map<string, Promise<CoverOutcome>>();
 
   constructor(
     private readonly repo: PlaylistRepository,
     private readonly library: () => BackendRow,
+    private readonly covers: CoverSource | null = null,
   ) {}
 
   /** Hears every filed or refused file; returns the unsubscribe. */
@@ -126,7 +143,38 @@ export class PostProcessor {
       bitrateKbps,
       durationSec,
     });
-    return { localFileId, relativePath, sizeBytes: size, sha256, container: format.container, bitrateKbps, durationSec, tagsFilled };
+    const cover = await this.fetchCover(req.releaseMbid ?? null, path.join(backend.root, path.dirname(relativePath)));
+    return { localFileId, relativePath, sizeBytes: size, sha256, container: format.container, bitrateKbps, durationSec, tagsFilled, cover };
+  }
+
+  /**
+   * The album folder's cover.jpg (or .png …) from the Cover Art Archive, once per folder; a
+   * failure is reported, never fatal: the track is filed either way.
+   */
+  private async fetchCover(releaseMbid: string | null, albumDir: string): Promise<CoverOutcome> {
+    if (!releaseMbid || !this.covers) return 'unknown_release';
+    const running = this.coverFetches.get(albumDir);
+    if (running) return (await running) === 'fetched' ? 'present' : running;
+    const fetching = this.fetchCoverOnce(releaseMbid, albumDir, this.covers).finally(() => this.coverFetches.delete(albumDir));
+    this.coverFetches.set(albumDir, fetching);
+    return fetching;
+  }
+
+  private async fetchCoverOnce(releaseMbid: string, albumDir: string, covers: CoverSource): Promise<CoverOutcome> {
+    const present = (await fs.readdir(albumDir).catch(() => [] as string[])).some((f) => /^cover\.(jpe?g|png|webp|gif)$/i.test(f));
+    if (present) return 'present';
+    try {
+      const image = await covers.frontCover(releaseMbid, { size: 500, signal: AbortSignal.timeout(30_000) });
+      if (!image) return 'none';
+      const ext = COVER_EXTENSIONS[image.mimeType] ?? 'jpg';
+      const target = path.join(albumDir, `cover.${ext}`);
+      const tmp = `${target}.part`;
+      await fs.writeFile(tmp, image.bytes);
+      await fs.rename(tmp, target);
+      return 'fetched';
+    } catch {
+      return 'failed';
+    }
   }
 }
 

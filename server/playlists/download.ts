@@ -71,6 +71,7 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
           tags: { artist: song.artist, album: song.album, title: song.title, trackNumber: song.trackNumber },
           sha256: got.sha256,
           jobId: ctx.job.id,
+          releaseMbid: song.releaseMbid ?? null,
         });
         if (searched) await deps.soulseek?.transfers.done(song.songId);
         return { status: 'succeeded', bytes: filed.sizeBytes };

@@ -2,25 +2,29 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeCoverArtArchive } from '../fakes/coverart.js';
 import { FakeMusicBrainz } from '../fakes/musicbrainz.js';
 import { FakeSlskd, type FakeResponse } from '../fakes/slskd.js';
 import { appPerTest, gql, type TestApp } from '../helpers/app.js';
 import { buildWav } from '../helpers/audio.js';
-import { controlOk, runCycleNow, type WorkerData } from '../helpers/graphql.js';
-import { FINAL_STATUSES, waitForJob } from '../helpers/jobs.js';
+import { controlOk, getWorker, runCycleNow, type WorkerData } from '../helpers/graphql.js';
+import { FINAL_STATUSES, waitFor, waitForJob } from '../helpers/jobs.js';
 import { playlists } from '../helpers/playlists.js';
 
 const apps = appPerTest();
 let mb: FakeMusicBrainz;
 let slskd: FakeSlskd;
+let covers: FakeCoverArtArchive;
 let downloads: string;
 beforeAll(async () => {
   mb = await new FakeMusicBrainz().start();
   slskd = await new FakeSlskd().start();
+  covers = await new FakeCoverArtArchive().start();
 });
 afterAll(async () => {
   await mb.stop();
   await slskd.stop();
+  await covers.stop();
 });
 beforeEach(async () => {
   mb.reset();
@@ -53,7 +57,7 @@ function shareOnSoulseek(artist: string, album: string, titles: string[]): void 
   };
 }
 
-async function start(extra: Record<string, string> = {}): Promise<TestApp> {
+async function start(extra: Record<string, string> = {}, before?: (t: TestApp) => Promise<void>): Promise<TestApp> {
   const t = await apps.start({
     env: {
       ROADIE_MUSICBRAINZ_URL: mb.url,
@@ -64,14 +68,24 @@ async function start(extra: Record<string, string> = {}): Promise<TestApp> {
       ROADIE_SLSKD_DOWNLOADS_DIR: downloads,
       ROADIE_SLSKD_POLL_MS: '20',
       ROADIE_ACTIVITY_MIN_INTERVAL_MS: '0',
+      ROADIE_COVERART_URL: covers.url,
       ...extra,
     },
   });
+  await before?.(t);
   for (const name of ['watchlist', 'discography']) await controlOk(t.url, 'startWorker', { name });
   return t;
 }
 
 const runCycle = (url: string, name: string): Promise<WorkerData> => runCycleNow(url, name);
+
+/** The cycle a daemon runs when it starts, once it has ended with its closing activity. */
+const firstCycle = async (url: string, name: string): Promise<WorkerData> =>
+  (await waitFor(
+    () => getWorker(url, name),
+    (x) => !!x && x.runCount >= 1 && x.status !== 'ACTIVE' && !!x.lastRunAt && !!x.activity && Date.parse(x.activity.updatedAt) >= Date.parse(x.lastRunAt),
+    `the first ${name} cycle`,
+  ))!;
 
 interface Watched {
   id: string;
@@ -96,21 +110,24 @@ describe('Watchlist and Discography against MusicBrainz (and slskd for the downl
     const nina = mb.addArtist('Nina');
     mb.addReleaseGroup(nina.id, 'Old Songs', 'Album', '2019-03-01');
     mb.addReleaseGroup(nina.id, 'Live at Home', 'Album', '2020-01-01', ['Live']); // not an album to fetch
-    const t = await start();
-    expect((await watch(t.url, 'Nina')).watchArtist.__typename).toBe('WatchArtistPayload');
+    const t = await start({}, async (app) => {
+      expect((await watch(app.url, 'Nina')).watchArtist.__typename).toBe('WatchArtistPayload');
+    });
 
-    // first look: the artist is found on MusicBrainz; nothing was released since it was added
-    const first = await runCycle(t.url, 'watchlist');
+    // first look (the cycle the start runs): the artist is found on MusicBrainz; nothing was released since it was added
+    const first = await firstCycle(t.url, 'watchlist');
     expect(first.activity?.message).toBe('Looked at 1 artist: no new releases');
     const [w] = await watched(t.url);
     expect(w).toMatchObject({ name: 'Nina', mbid: nina.id, origin: 'MANUAL', lastError: null });
 
     // an hour later (the look's time moved back), a new album is out
     await t.app.orm.em.getConnection().execute(`update watched_artists set checked_at = checked_at - 3600000`);
-    mb.addReleaseGroup(nina.id, 'Night Drive', 'Album', today(), [], [
+    const nightDrive = mb.addReleaseGroup(nina.id, 'Night Drive', 'Album', today(), [], [
       { title: 'Blue Moon', lengthMs: SECONDS * 1000 },
       { title: 'Red Sky', lengthMs: SECONDS * 1000 },
     ]);
+    const cover = Buffer.from('\xff\xd8\xff\xe0 a JPEG, as far as the test cares', 'latin1');
+    covers.addImage(mb.releasesOf(nightDrive.id)[0]!.id, cover);
     shareOnSoulseek('Nina', 'Night Drive', ['Blue Moon', 'Red Sky']);
     const second = await runCycle(t.url, 'watchlist');
     expect(second.activity?.message).toMatch(/^Queued 1 new release of 1 artists/);
@@ -120,6 +137,11 @@ describe('Watchlist and Discography against MusicBrainz (and slskd for the downl
     const release = (await playlists(t.url)).find((p) => p.name === 'Nina – Night Drive');
     expect(release).toMatchObject({ wanted: true, songCount: 2, downloadedSongCount: 2 });
     expect([...slskd.searches.values()].map((s) => s.searchText).sort()).toEqual(['nina blue moon', 'nina red sky']);
+    // post-processing put the release's front cover from the Cover Art Archive next to the album, once
+    const albumDir = path.join(t.dataDir, 'library', 'Nina', 'Night Drive');
+    expect((await fs.readdir(albumDir)).filter((f) => f.startsWith('cover.'))).toEqual(['cover.jpg']);
+    expect((await fs.readFile(path.join(albumDir, 'cover.jpg'))).length).toBeGreaterThan(0);
+    expect(covers.requests.filter((r) => /\/front/.test(r.path))).toHaveLength(1);
 
     // the same look again finds nothing new (the release is queued once)
     await t.app.orm.em.getConnection().execute(`update watched_artists set checked_at = checked_at - 3600000`);
@@ -153,11 +175,14 @@ describe('Watchlist and Discography against MusicBrainz (and slskd for the downl
 
   it('followed Spotify artists are watched too; an artist MusicBrainz does not know is reported, not fatal', async () => {
     mb.addArtist('Known Band');
-    const t = await start();
-    await t.app.orm.em
-      .getConnection()
-      .execute(`insert into followed_artists (spotify_id, name, genres, followers, synced_at) values ('a1', 'Known Band', null, 10, 0), ('a2', 'Nobody Knows Us', null, 1, 0)`);
-    const w = await runCycle(t.url, 'watchlist');
+    // what the Spotify Sync daemon keeps (tested with the fake Spotify elsewhere), there before the watchlist starts
+    const t = await start({}, (app) =>
+      app.app.orm.em
+        .getConnection()
+        .execute(`insert into followed_artists (spotify_id, name, genres, followers, synced_at) values ('a1', 'Known Band', null, 10, 0), ('a2', 'Nobody Knows Us', null, 1, 0)`)
+        .then(() => undefined),
+    );
+    const w = await firstCycle(t.url, 'watchlist');
     expect(w.activity?.message).toMatch(/^Looked at 2 artists: no new releases; 1 could not be checked \(Nobody Knows Us: no artist of that name on MusicBrainz\)/);
     const list = await watched(t.url);
     expect(list.map((a) => [a.name, a.origin, a.mbid !== null, a.lastError !== null])).toEqual([

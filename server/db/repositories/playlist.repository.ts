@@ -40,6 +40,8 @@ export interface MissingSong {
   album: string | null;
   /** Seconds, when the playlist says (Spotify always does). */
   durationSec: number | null;
+  /** The MusicBrainz release, for a song of a Watchlist release playlist (its cover is fetched). */
+  releaseMbid: string | null;
   trackNumber: number | null;
   sizeBytes: number | null;
   sha256: string | null;
@@ -361,6 +363,7 @@ export class PlaylistRepository {
       artist: string | null;
       album: string | null;
       duration_sec: number | null;
+      release_mbid: string | null;
       track_number: number | null;
       size_bytes: number | null;
       sha256: string | null;
@@ -368,7 +371,9 @@ export class PlaylistRepository {
       `with chosen(playlist_id, ord) as (select value, key from json_each(?)),
        listed as (select ps.song_id, min(c.ord * 1000000 + ps.position) as ord
                   from playlist_songs ps join chosen c on c.playlist_id = ps.playlist_id group by ps.song_id)
-       select s.id, s.location, s.title, s.artist, s.album, s.duration_sec, s.track_number, s.size_bytes, s.sha256
+       select s.id, s.location, s.title, s.artist, s.album, s.duration_sec, s.track_number, s.size_bytes, s.sha256,
+              (select substr(p.source_key, 21) from playlist_songs x join playlists p on p.id = x.playlist_id
+                where x.song_id = s.id and p.source_key like 'musicbrainz:release:%' limit 1) as release_mbid
        from listed l join songs s on s.id = l.song_id
        where not exists (select 1 from local_files f where f.song_id = s.id)
        order by l.ord`,
@@ -381,6 +386,7 @@ export class PlaylistRepository {
       artist: r.artist,
       album: r.album,
       durationSec: r.duration_sec,
+      releaseMbid: r.release_mbid,
       trackNumber: r.track_number,
       sizeBytes: r.size_bytes,
       sha256: r.sha256,

@@ -14,6 +14,7 @@ const en = {
   'nav.services': 'Services',
   'nav.tasks': 'Task center',
   'nav.playlists': 'Playlists',
+  'nav.automation': 'Automation',
   'nav.settings': 'Settings',
   'locale.label': 'Language',
 
@@ -376,6 +377,53 @@ const en = {
   'confirm.removeSource.ok': 'Remove source',
   'confirm.removeSource.keep': 'Keep the source',
 
+  'page.automation.title': 'Automation',
+  'page.automation.lead':
+    'Watched artists: the Watchlist queues their new releases for download, the Discography lists the albums the library lacks, and Quality Upgrade looks for better copies.',
+
+  'automation.notConfigured':
+    'The Watchlist and the Discography look artists up on MusicBrainz. Set {variables} and restart Roadie.',
+  'automation.daemons.title': 'Daemons',
+  'automation.daemons.lead': 'Live; the workers and settings pages have the same controls.',
+  'automation.daemons.all': 'All workers',
+  'automation.daemon.noActivity': 'Nothing reported yet.',
+
+  'automation.artists.title': 'Watched artists',
+  'automation.artists.lead': 'Watched by hand, or followed on Spotify; each is found on MusicBrainz at its first look.',
+  'automation.watch.label': 'Watch an artist by name',
+  'automation.watch.placeholder': 'Artist name',
+  'automation.watch.submit': 'Watch',
+  'automation.watch.added': 'Watching {name}: it is looked up on MusicBrainz at the next run.',
+  'automation.artist.name': 'Artist',
+  'automation.artist.origin': 'Origin',
+  'automation.artist.mbid': 'MusicBrainz',
+  'automation.artist.mbidLink': '{name} on MusicBrainz',
+  'automation.artist.notFound': 'not found yet',
+  'automation.artist.checked': 'Last checked',
+  'automation.artist.missing': 'Missing albums',
+  'automation.artist.lastError': 'Last error',
+  'automation.artist.remove': 'Stop watching {name}',
+  'automation.artist.none': 'No artists watched yet. Watch one above, or follow artists on Spotify.',
+  'automation.origin.SPOTIFY': 'Spotify',
+  'automation.origin.MANUAL': 'Manual',
+
+  'automation.albums.title': 'Missing albums',
+  'automation.albums.lead': 'Albums and EPs of the watched artists on MusicBrainz that the library has no song of, newest first.',
+  'automation.albums.more': 'The newest {shown} of {count}.',
+  'automation.album.artist': 'Artist',
+  'automation.album.title': 'Title',
+  'automation.album.type': 'Type',
+  'automation.album.released': 'First released',
+  'automation.album.link': '{title} on MusicBrainz',
+  'automation.album.none': 'No missing albums. The Discography daemon lists them after it has looked at the watched artists.',
+
+  'confirm.unwatchArtist.title': 'Stop watching {name}?',
+  'confirm.unwatchArtist.body': 'Its new releases are no longer queued, and its missing albums leave the list.',
+  'confirm.unwatchArtist.bodyFollowed':
+    '{name} is followed on Spotify, so it is watched again at the next look while you follow it. Its missing albums leave the list.',
+  'confirm.unwatchArtist.ok': 'Stop watching',
+  'confirm.unwatchArtist.keep': 'Keep watching',
+
   'speed.left': '{time} left',
   'speed.history': 'Speed, last minute',
   'speed.historyLabel': 'Download speed over the last minute; peak {peak}',
@@ -444,6 +492,7 @@ const de: Record<MessageKey, Message> = {
   'nav.services': 'Dienste',
   'nav.tasks': 'Aufgaben',
   'nav.playlists': 'Playlists',
+  'nav.automation': 'Automatisierung',
   'nav.settings': 'Einstellungen',
   'locale.label': 'Sprache',
 
@@ -808,6 +857,53 @@ const de: Record<MessageKey, Message> = {
   },
   'confirm.removeSource.ok': 'Quelle entfernen',
   'confirm.removeSource.keep': 'Quelle behalten',
+
+  'page.automation.title': 'Automatisierung',
+  'page.automation.lead':
+    'Beobachtete Künstler: die Beobachtungsliste reiht ihre Neuerscheinungen zum Herunterladen ein, die Diskografie listet die Alben, die der Bibliothek fehlen, und die Qualitätsverbesserung sucht bessere Fassungen.',
+
+  'automation.notConfigured':
+    'Beobachtungsliste und Diskografie schlagen Künstler bei MusicBrainz nach. Setze {variables} und starte Roadie neu.',
+  'automation.daemons.title': 'Hintergrunddienste',
+  'automation.daemons.lead': 'Live; die Worker- und die Einstellungsseite haben dieselben Schalter.',
+  'automation.daemons.all': 'Alle Worker',
+  'automation.daemon.noActivity': 'Noch nichts gemeldet.',
+
+  'automation.artists.title': 'Beobachtete Künstler',
+  'automation.artists.lead': 'Von Hand beobachtet oder auf Spotify gefolgt; jeder wird beim ersten Nachsehen bei MusicBrainz gesucht.',
+  'automation.watch.label': 'Einen Künstler nach Namen beobachten',
+  'automation.watch.placeholder': 'Name des Künstlers',
+  'automation.watch.submit': 'Beobachten',
+  'automation.watch.added': '{name} wird beobachtet und beim nächsten Lauf bei MusicBrainz nachgeschlagen.',
+  'automation.artist.name': 'Künstler',
+  'automation.artist.origin': 'Herkunft',
+  'automation.artist.mbid': 'MusicBrainz',
+  'automation.artist.mbidLink': '{name} bei MusicBrainz',
+  'automation.artist.notFound': 'noch nicht gefunden',
+  'automation.artist.checked': 'Zuletzt geprüft',
+  'automation.artist.missing': 'Fehlende Alben',
+  'automation.artist.lastError': 'Letzter Fehler',
+  'automation.artist.remove': '{name} nicht mehr beobachten',
+  'automation.artist.none': 'Noch keine Künstler beobachtet. Beobachte oben einen oder folge Künstlern auf Spotify.',
+  'automation.origin.SPOTIFY': 'Spotify',
+  'automation.origin.MANUAL': 'Von Hand',
+
+  'automation.albums.title': 'Fehlende Alben',
+  'automation.albums.lead': 'Alben und EPs der beobachteten Künstler bei MusicBrainz, von denen die Bibliothek keinen Titel hat, neueste zuerst.',
+  'automation.albums.more': 'Die neuesten {shown} von {count}.',
+  'automation.album.artist': 'Künstler',
+  'automation.album.title': 'Titel',
+  'automation.album.type': 'Art',
+  'automation.album.released': 'Erschienen',
+  'automation.album.link': '{title} bei MusicBrainz',
+  'automation.album.none': 'Keine fehlenden Alben. Die Diskografie listet sie, sobald sie die beobachteten Künstler angesehen hat.',
+
+  'confirm.unwatchArtist.title': '{name} nicht mehr beobachten?',
+  'confirm.unwatchArtist.body': 'Neuerscheinungen werden nicht mehr eingereiht, und die fehlenden Alben verschwinden aus der Liste.',
+  'confirm.unwatchArtist.bodyFollowed':
+    'Du folgst {name} auf Spotify, deshalb wird der Künstler beim nächsten Nachsehen wieder beobachtet, solange du ihm folgst. Die fehlenden Alben verschwinden aus der Liste.',
+  'confirm.unwatchArtist.ok': 'Nicht mehr beobachten',
+  'confirm.unwatchArtist.keep': 'Weiter beobachten',
 
   'speed.left': 'noch {time}',
   'speed.history': 'Tempo, letzte Minute',

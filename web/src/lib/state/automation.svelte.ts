@@ -122,7 +122,7 @@ class AutomationState {
       this.artists = [...this.artists.filter((a) => a.id !== artist.id), artist].sort((a, b) =>
         a.name.localeCompare(b.name, locale.current, { sensitivity: 'base' }),
       );
-      this.feedback = { tone: 'info', message: locale.t('automation.watched', { name: artist.name }) };
+      this.feedback = { tone: 'info', message: locale.t('automation.watch.added', { name: artist.name }) };
       await this.refresh();
       return true;
     } finally {
