@@ -11,6 +11,7 @@ import { Migration20261130060638 } from './Migration20261130060638.js';
 import { Migration20261130061356 } from './Migration20261130061356.js';
 import { Migration20261130062414 } from './Migration20261130062414.js';
 import { Migration20261130063314 } from './Migration20261130063314.js';
+import { Migration20261130065149 } from './Migration20261130065149.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130061356', class: Migration20261130061356 },
   { name: 'Migration20261130062414', class: Migration20261130062414 },
   { name: 'Migration20261130063314', class: Migration20261130063314 },
+  { name: 'Migration20261130065149', class: Migration20261130065149 },
 ];

@@ -40,6 +40,7 @@ import { automation, musicBrainzPlaylists } from './automation/service.js';
 import { AutomationCenter } from './automation/center.js';
 import { MusicBrainzClient } from './integrations/musicbrainz.js';
 import { CoverArtClient } from './integrations/coverart.js';
+import { qualityUpgrade } from './library/quality-upgrade.js';
 import { soulseekMonitor } from './downloads/soulseek-monitor.js';
 import { SpotifyAccountRepository } from './db/repositories/spotify-account.repository.js';
 import { spotifyCallbackRoute } from './spotify/callback.js';
@@ -201,6 +202,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     ...(soulseek ? { soulseek: soulseekMonitor(soulseek.client, soulseek.transfers) } : {}),
     automation: automation({ mb: musicbrainz, missing: mbMissing, repo: automationRepo, playlists: playlistRepo, tasks }),
+    qualityUpgrade: qualityUpgrade({ soulseek, playlists: playlistRepo, library: () => library, incomingDir: path.join(config.tempDir, 'incoming'), minKbps: config.qualityMinKbps }),
     releases: {
       refreshDeezer: async (signal) => {
         if (!deezer) return null;

@@ -34,6 +34,7 @@ const envSchema = z.object({
   ROADIE_SLSKD_API_KEY: z.string().min(1).optional(),
   ROADIE_SLSKD_DOWNLOADS_DIR: z.string().min(1).optional(),
   ROADIE_SLSKD_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  ROADIE_QUALITY_MIN_KBPS: z.coerce.number().int().min(32).max(2000).default(256),
   ROADIE_SPOTIFY_CLIENT_ID: z.string().trim().min(1).optional(),
   ROADIE_SPOTIFY_ACCOUNTS_URL: optionalUrl,
   ROADIE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -base64 32)').optional(),
@@ -74,6 +75,8 @@ export interface Config {
   slskdDownloadsDir: string | null;
   /** Between polls of a slskd search or transfer. */
   slskdPollMs: number;
+  /** Lossy library files below this bit rate get an upgrade search (Quality Upgrade daemon). */
+  qualityMinKbps: number;
   spotify: {
     /** The Spotify app's client id (developer.spotify.com dashboard); the connect flow needs it. */
     clientId: string | null;
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slskdApiKey: e.ROADIE_SLSKD_API_KEY ?? null,
     slskdDownloadsDir: e.ROADIE_SLSKD_DOWNLOADS_DIR ? path.resolve(e.ROADIE_SLSKD_DOWNLOADS_DIR) : null,
     slskdPollMs: e.ROADIE_SLSKD_POLL_MS,
+    qualityMinKbps: e.ROADIE_QUALITY_MIN_KBPS,
     spotify: {
       clientId: e.ROADIE_SPOTIFY_CLIENT_ID ?? null,
       accountsUrl: e.ROADIE_SPOTIFY_ACCOUNTS_URL ?? SPOTIFY_ACCOUNTS_URL,

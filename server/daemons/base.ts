@@ -7,6 +7,7 @@ import type { PostProcessEvent } from '../library/post-processor.js';
 import type { RefreshOutcome } from '../spotify/connection.js';
 import type { SpotifySyncPort } from '../spotify/library.js';
 import type { AutomationPort } from '../automation/service.js';
+import type { QualityUpgradePort } from '../library/quality-upgrade.js';
 
 /** The task center as the download daemons use it. */
 export interface JobsPort {
@@ -65,6 +66,8 @@ export interface DaemonEnv {
   readonly soulseek?: SoulseekPort;
   /** Watched artists and MusicBrainz (server/automation/service.ts). */
   readonly automation?: AutomationPort;
+  /** Better files for lossy library files (server/library/quality-upgrade.ts). */
+  readonly qualityUpgrade?: QualityUpgradePort;
 }
 
 /** What the daemons use of the Spotify link. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SoulseekRepository } from '../db/repositories/soulseek.repository.js';
-import { rankCandidates, tokens, type TransferOutcome } from '../domain/soulseek/ranking.js';
+import { rankCandidates, tokens, type Candidate, type TransferOutcome } from '../domain/soulseek/ranking.js';
 import { walkFiles } from '../integrations/file-walk.js';
 import { SlskdError, type SlskdClient, type TransferSnapshot } from '../integrations/slskd.js';
 import { copyVerified } from '../library/copy.js';
@@ -78,7 +78,13 @@ const slskdFailure = (err: unknown, what: string): never => {
  * The chosen transfer is stored per song: a retry or a restart follows it instead of queueing
  * another, and a failed one is replaced by the next search (without the peer that failed).
  */
-export async function fetchFromSoulseek(b: SoulseekBackend, ctx: ItemContext, song: SoulseekSong, destBase: string): Promise<{ file: string; sha256: string; bytes: number }> {
+export async function fetchFromSoulseek(
+  b: SoulseekBackend,
+  ctx: Pick<ItemContext, 'signal' | 'progress'>,
+  song: SoulseekSong,
+  destBase: string,
+  o: { accept?: (c: Candidate) => boolean } = {},
+): Promise<{ file: string; sha256: string; bytes: number }> {
   let chosen = await b.transfers.get(song.songId);
   let snapshot: TransferSnapshot | null = null;
   if (chosen && chosen.errorCode === null) {
@@ -93,7 +99,7 @@ export async function fetchFromSoulseek(b: SoulseekBackend, ctx: ItemContext, so
       { title: song.title, artists: (song.artist ?? '').split(/,\s*/).filter(Boolean), album: song.album, durationSec: song.durationSec },
       responses.filter((r) => r.username !== avoid),
     );
-    const best = ranked[0]?.candidate;
+    const best = ranked.find((r) => o.accept?.(r.candidate) ?? true)?.candidate;
     if (!best) {
       const why = excluded.length ? `; ${excluded.length} files refused, e.g. ${excluded[0]?.reason}` : '';
       throw new SoulseekFetchError('no_candidates', `no acceptable file for "${text}" among ${responses.length} answers${why}`);

@@ -112,7 +112,14 @@ describe('automation page without MusicBrainz configured', () => {
       .poll(() => page.textContent('[data-testid="automation-activity-watchlist"]'), { timeout: 15_000 })
       .toMatch(/Waiting for MusicBrainz to be configured/);
     expect((await getWorker(app.url, 'watchlist'))!.state).toBe('RUNNING');
-    expect(await page.isChecked('[data-testid="enabled-watchlist"]')).toBe(true);
+    // Start does not enable (that is "starts with Roadie"); the switch does, and starts it too.
+    expect(await page.isChecked('[data-testid="enabled-watchlist"]')).toBe((await getWorker(app.url, 'watchlist'))!.enabled);
+    const discography = page.locator('[data-testid="automation-daemon-discography"]');
+    expect(await page.isChecked('[data-testid="enabled-discography"]')).toBe(false);
+    await discography.locator('label.switch').click();
+    await expect.poll(async () => (await getWorker(app.url, 'discography'))!.enabled, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.isChecked('[data-testid="enabled-discography"]'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => daemonState(page, 'discography'), { timeout: 15_000 }).toBe('RUNNING');
     expect(await marker(page)).toBe('kept');
     await page.context().close();
   }, 60_000);

@@ -112,6 +112,18 @@ export async function runCycleNow<W extends WorkerData = WorkerData>(url: string
   }
 }
 
+/** The cycle a daemon runs when it starts (or its first one since), once it has ended with its closing activity. */
+export async function firstCycleDone(url: string, name: string, timeoutMs = 15_000): Promise<WorkerData> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const w = await getWorker(url, name);
+    const closed = w?.status === 'ERROR' || (!!w?.lastRunAt && !!w.activity && Date.parse(w.activity.updatedAt) >= Date.parse(w.lastRunAt));
+    if (w && w.runCount >= 1 && w.status !== 'ACTIVE' && closed) return w;
+    if (Date.now() > deadline) throw new Error(`no finished first ${name} cycle within ${timeoutMs} ms; last: ${JSON.stringify(w)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function getWorkers(url: string): Promise<WorkerData[]> {
   return (await gql<{ workers: WorkerData[] }>(url, `{ workers { ${WORKER_FIELDS} } }`)).workers;
 }

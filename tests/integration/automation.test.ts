@@ -7,8 +7,8 @@ import { FakeMusicBrainz } from '../fakes/musicbrainz.js';
 import { FakeSlskd, type FakeResponse } from '../fakes/slskd.js';
 import { appPerTest, gql, type TestApp } from '../helpers/app.js';
 import { buildWav } from '../helpers/audio.js';
-import { controlOk, getWorker, runCycleNow, type WorkerData } from '../helpers/graphql.js';
-import { FINAL_STATUSES, waitFor, waitForJob } from '../helpers/jobs.js';
+import { controlOk, firstCycleDone, runCycleNow, type WorkerData } from '../helpers/graphql.js';
+import { FINAL_STATUSES, waitForJob } from '../helpers/jobs.js';
 import { playlists } from '../helpers/playlists.js';
 
 const apps = appPerTest();
@@ -79,13 +79,7 @@ async function start(extra: Record<string, string> = {}, before?: (t: TestApp) =
 
 const runCycle = (url: string, name: string): Promise<WorkerData> => runCycleNow(url, name);
 
-/** The cycle a daemon runs when it starts, once it has ended with its closing activity. */
-const firstCycle = async (url: string, name: string): Promise<WorkerData> =>
-  (await waitFor(
-    () => getWorker(url, name),
-    (x) => !!x && x.runCount >= 1 && x.status !== 'ACTIVE' && !!x.lastRunAt && !!x.activity && Date.parse(x.activity.updatedAt) >= Date.parse(x.lastRunAt),
-    `the first ${name} cycle`,
-  ))!;
+const firstCycle = firstCycleDone;
 
 interface Watched {
   id: string;

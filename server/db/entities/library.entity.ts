@@ -115,6 +115,8 @@ export const LocalFileSchema = defineEntity({
     bitrateKbps: p.integer().nullable(),
     durationSec: p.double().nullable(),
     createdAt: p.datetime(),
+    /** The Quality Upgrade daemon's last search for a better file (it waits 30 days before the next). */
+    upgradeCheckedAt: p.datetime().nullable(),
   }),
   uniques: [{ properties: ['backend', 'relativePath'] }],
 });

@@ -47,6 +47,20 @@ export interface MissingSong {
   sha256: string | null;
 }
 
+/** A library file the Quality Upgrade daemon may replace. */
+export interface UpgradeCandidate {
+  readonly id: number;
+  readonly songId: number | null;
+  readonly relativePath: string;
+  readonly sha256: string;
+  readonly container: string;
+  readonly bitrateKbps: number | null;
+  readonly durationSec: number | null;
+  readonly title: string | null;
+  readonly artist: string | null;
+  readonly album: string | null;
+}
+
 export interface NewLocalFile {
   songId: number | null;
   backendId: number;
@@ -404,6 +418,63 @@ export class PlaylistRepository {
       [f.songId, f.backendId, f.relativePath, f.sizeBytes, f.sha256, f.container, f.bitrateKbps, f.durationSec, now.getTime()],
     );
     return row!.id;
+  }
+
+  /**
+   * Library files of a lossy container below `minKbps` (or of unknown rate) not searched for an
+   * upgrade since `before`, with their song's tags; never-searched first.
+   */
+  async upgradeCandidates(backendId: number, minKbps: number, before: Date, limit: number): Promise<UpgradeCandidate[]> {
+    const rows = await this.sql.all<{
+      id: number;
+      song_id: number | null;
+      relative_path: string;
+      sha256: string;
+      container: string;
+      bitrate_kbps: number | null;
+      duration_sec: number | null;
+      title: string | null;
+      artist: string | null;
+      album: string | null;
+    }>(
+      `select f.id, f.song_id, f.relative_path, f.sha256, f.container, f.bitrate_kbps, f.duration_sec, s.title, s.artist, s.album
+       from local_files f left join songs s on s.id = f.song_id
+       where f.backend_id = ? and f.container in ('MPEG', 'MPEG-4', 'Ogg', 'ASF') and (f.bitrate_kbps is null or f.bitrate_kbps < ?)
+         and (f.upgrade_checked_at is null or f.upgrade_checked_at < ?)
+       order by f.upgrade_checked_at nulls first, f.id limit ?`,
+      [backendId, minKbps, before.getTime(), limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      songId: r.song_id,
+      relativePath: r.relative_path,
+      sha256: r.sha256,
+      container: r.container,
+      bitrateKbps: r.bitrate_kbps,
+      durationSec: r.duration_sec,
+      title: r.title,
+      artist: r.artist,
+      album: r.album,
+    }));
+  }
+
+  async upgradeChecked(localFileId: number, at = new Date()): Promise<void> {
+    await this.sql.run(`update local_files set upgrade_checked_at = ? where id = ?`, [at.getTime(), localFileId]);
+  }
+
+  /** Points a library file's row at its better replacement, if the row still describes the file it replaces (its hash). */
+  async replaceLocalFile(
+    localFileId: number,
+    oldSha256: string,
+    f: { relativePath: string; sizeBytes: number; sha256: string; container: string | null; bitrateKbps: number | null; durationSec: number | null },
+    at = new Date(),
+  ): Promise<boolean> {
+    const changed = await this.sql.run(
+      `update local_files set relative_path = ?, size_bytes = ?, sha256 = ?, container = ?, bitrate_kbps = ?, duration_sec = ?, upgrade_checked_at = ?
+        where id = ? and sha256 = ?`,
+      [f.relativePath, f.sizeBytes, f.sha256, f.container, f.bitrateKbps, f.durationSec, at.getTime(), localFileId, oldSha256],
+    );
+    return changed === 1;
   }
 
   /** Files of the given backend that songs of these playlists have, and that `target` lacks (the upload stage's items). */

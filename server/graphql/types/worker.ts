@@ -138,6 +138,7 @@ builder.objectFields(details('discography'), (t) => ({
 builder.objectFields(details('quality_upgrade'), (t) => ({
   tracksChecked: t.exposeInt('tracksChecked'),
   upgradesFound: t.exposeInt('upgradesFound'),
+  minBitrateKbps: t.exposeInt('minBitrateKbps', { description: 'Lossy library files below this bit rate are searched for a better version (ROADIE_QUALITY_MIN_KBPS).' }),
 }));
 builder.objectFields(details('cleanup'), (t) => ({
   dryRun: t.exposeBoolean('dryRun', { description: 'When true, expired temp files are only reported, not deleted.' }),
