@@ -32,13 +32,12 @@ import { createLogger } from './logger.js';
 import { createStageExecutors, type StageWork } from './runner/executors/index.js';
 import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
-import { ServiceMonitor } from './services/service-monitor.js';
-import { SlskdClient } from './integrations/slskd.js';
+import { probeUrl, ServiceMonitor } from './services/service-monitor.js';
+import { ServiceSettings } from './services/service-settings.js';
 import { SoulseekRepository } from './db/repositories/soulseek.repository.js';
 import { AutomationRepository } from './db/repositories/automation.repository.js';
 import { automation, musicBrainzPlaylists } from './automation/service.js';
 import { AutomationCenter } from './automation/center.js';
-import { MusicBrainzClient } from './integrations/musicbrainz.js';
 import { CoverArtClient } from './integrations/coverart.js';
 import { qualityUpgrade } from './library/quality-upgrade.js';
 import { soulseekMonitor } from './downloads/soulseek-monitor.js';
@@ -89,30 +88,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: logger.child({ part: 'spotify' }),
     ownUrl: () => ownUrl,
   });
-  const slskdUrl = config.services.slskd;
-  const slskd = slskdUrl && config.slskdApiKey ? new SlskdClient({ baseUrl: slskdUrl, apiKey: config.slskdApiKey, timeoutMs: config.serviceProbeTimeoutMs, pollMs: config.slskdPollMs }) : null;
   const soulseekTransfers = new SoulseekRepository(orm.em);
-  const mbMissing = [...(config.services.musicbrainz ? [] : ['ROADIE_MUSICBRAINZ_URL']), ...(config.musicbrainz.contact ? [] : ['ROADIE_MUSICBRAINZ_CONTACT'])];
-  const musicbrainz =
-    config.services.musicbrainz && config.musicbrainz.contact
-      ? new MusicBrainzClient({ baseUrl: config.services.musicbrainz, userAgent: 'Roadie/0.1.0', contact: config.musicbrainz.contact, minIntervalMs: config.musicbrainz.minIntervalMs })
-      : null;
-  // slskd downloads songs without a file of their own when Roadie can read what it downloads
-  const soulseek = slskd && config.slskdDownloadsDir ? { client: slskd, transfers: soulseekTransfers, downloadsDir: config.slskdDownloadsDir } : null;
-  const services = new ServiceMonitor(config.services, bus, logger.child({ part: 'services' }), {
+  const settingsRepo = new SettingsRepository(orm.em);
+  // slskd and MusicBrainz: the environment's values, or what was set in the SPA (applied without a restart)
+  const connections = new ServiceSettings(config, settingsRepo, soulseekTransfers, bus);
+  await connections.load();
+  const services = new ServiceMonitor(() => connections.urls(), bus, logger.child({ part: 'services' }), {
     intervalSeconds: config.serviceProbeIntervalSeconds,
     timeoutMs: config.serviceProbeTimeoutMs,
     probes: {
-      // slskd answers its application endpoint only with the API key: the probe asks it
-      ...(slskd ? { slskd: (signal: AbortSignal) => slskd.application(signal) } : {}),
+      // slskd answers its application endpoint only with the API key: with one the probe asks it
+      slskd: (signal: AbortSignal) => connections.slskdClient()?.application(signal) ?? probeUrl(connections.urls().slskd as string, signal),
       // with an account linked, Spotify is up when it answers /me with its token
       spotify: (signal: AbortSignal) => spotify.probe(signal),
     },
   });
-  // a connect, a refresh or a revocation shows in the services panel at once
+  // a connect, a refresh or a revocation, or a changed connection, shows in the services panel at once
   const spotifyChanged = bus.subscribe('spotify:account');
   void (async () => {
     for await (const _ of spotifyChanged) void services.probeAll();
+  })();
+  const connectionsChanged = bus.subscribe('services:settings');
+  void (async () => {
+    for await (const _ of connectionsChanged) void services.probeAll();
   })();
   const jobs = new JobRepository(orm.em);
   await jobs.ensureLanes(DEFAULT_LANE_LIMITS);
@@ -120,7 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const library = await playlistRepo.ensureDefaultBackend(config.libraryDir);
   const uploadRoot = config.uploadDir ? await playlistRepo.upsertBackend('upload', config.uploadDir) : null;
   const rateLimiter = new RateLimiter();
-  const downloads = new DownloadControls(rateLimiter, new SettingsRepository(orm.em), bus);
+  const downloads = new DownloadControls(rateLimiter, settingsRepo, bus);
   await downloads.load();
   // the Cover Art Archive gives album folders their cover when a song's MusicBrainz release is known
   const coverArt = config.services.coverart
@@ -132,13 +130,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     playlists: playlistRepo,
     event: (jobId: number, kind: string, data: Record<string, unknown>) => jobs.addEvent(jobId, kind, data),
     changed: (reason: PlaylistsChangeReason) => bus.publish('playlists:changed', { reason, at: new Date() }),
-    remote: { spotify: spotifyPlaylists(() => spotify.api()), musicbrainz: musicBrainzPlaylists(() => musicbrainz, playlistRepo) },
+    remote: { spotify: spotifyPlaylists(() => spotify.api()), musicbrainz: musicBrainzPlaylists(() => connections.musicbrainzClient(), playlistRepo) },
   };
   // Roadie's own stage work; tests may replace any stage's
   const stages: Partial<Record<StageType, StageWork>> = {
     collect: collectWork(stageDeps),
     sync: syncWork(stageDeps),
-    download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming'), soulseek }),
+    download: downloadWork({ playlists: playlistRepo, postProcessor, rateLimiter, incomingDir: path.join(config.tempDir, 'incoming'), soulseek: () => connections.soulseek() }),
     upload: uploadWork({ playlists: playlistRepo, from: () => library, to: () => uploadRoot }),
     ...options.stages,
   };
@@ -200,9 +198,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       countFinished: (ms) => tasks.countFinishedBefore(ms),
       downloadTotals: () => tasks.downloadTotals(),
     },
-    ...(soulseek ? { soulseek: soulseekMonitor(soulseek.client, soulseek.transfers) } : {}),
-    automation: automation({ mb: musicbrainz, missing: mbMissing, repo: automationRepo, playlists: playlistRepo, tasks }),
-    qualityUpgrade: qualityUpgrade({ soulseek, playlists: playlistRepo, library: () => library, incomingDir: path.join(config.tempDir, 'incoming'), minKbps: config.qualityMinKbps }),
+    soulseek: soulseekMonitor(() => connections.soulseek()),
+    automation: automation({ mb: () => connections.musicbrainzClient(), missing: () => connections.musicbrainzMissing(), repo: automationRepo, playlists: playlistRepo, tasks }),
+    qualityUpgrade: qualityUpgrade({ soulseek: () => connections.soulseek(), missing: () => connections.soulseekMissing(), playlists: playlistRepo, library: () => library, incomingDir: path.join(config.tempDir, 'incoming'), minKbps: config.qualityMinKbps }),
     releases: {
       refreshDeezer: async (signal) => {
         if (!deezer) return null;
@@ -254,7 +252,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const controls = new DaemonControls(orchestrator, store, logger.child({ part: 'controls' }));
 
 
-  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, spotify, automation: new AutomationCenter(automationRepo, orchestrator, mbMissing), bus }, { isDev: config.isDev, logger });
+  const yoga = createYogaServer({ orchestrator, controls, services, taskCenter: tasks, playlists, downloads, releases: { list: (first) => releases.list(first) }, spotify, automation: new AutomationCenter(automationRepo, orchestrator, () => connections.musicbrainzMissing()), connections, bus }, { isDev: config.isDev, logger });
   const startedAt = Date.now();
   const server: Server = createHttpServer(
     yoga,
@@ -304,6 +302,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       watcher.close();
       await sourcesChanged.return?.();
       await spotifyChanged.return?.();
+      await connectionsChanged.return?.();
       await runner.stop();
       tasks.close(); // pending row events would read the closed database
       await orchestrator.stopAll();

@@ -25,7 +25,7 @@ export class AutomationCenter {
   constructor(
     private readonly repo: AutomationRepository,
     private readonly orchestrator: Orchestrator,
-    private readonly needs: readonly string[],
+    private readonly needs: () => readonly string[],
   ) {}
 
   async view(): Promise<AutomationView> {
@@ -40,7 +40,7 @@ export class AutomationCenter {
       workers,
       watchedArtists: counts.watched,
       missingAlbums: counts.missing,
-      missing: this.needs,
+      missing: this.needs(),
     };
   }
 

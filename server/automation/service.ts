@@ -37,15 +37,17 @@ export interface AutomationPort {
  * tracks (downloaded through Soulseek like Spotify tracks), and lists missing albums.
  */
 export function automation(d: {
-  mb: MusicBrainzClient | null;
-  missing: readonly string[];
+  /** The client for the current connection (it may change in the SPA's settings); null while not configured. */
+  mb: () => MusicBrainzClient | null;
+  missing: () => readonly string[];
   repo: AutomationRepository;
   playlists: PlaylistRepository;
   tasks: TaskCenter;
 }): AutomationPort {
   const mb = (): MusicBrainzClient => {
-    if (!d.mb) throw new Error(`MusicBrainz is not configured: set ${d.missing.join(' and ')}`);
-    return d.mb;
+    const client = d.mb();
+    if (!client) throw new Error(`MusicBrainz is not configured: set ${d.missing().join(' and ')}`);
+    return client;
   };
   /** The artist's MusicBrainz id: stored, else the best-scored search hit of the same name. */
   const mbidOf = async (a: WatchedArtistView, signal: AbortSignal): Promise<string> => {
@@ -57,7 +59,7 @@ export function automation(d: {
     return hit.id;
   };
   return {
-    missing: () => d.missing,
+    missing: () => d.missing(),
     watchFollowed: () => d.repo.watchFollowed(),
     due: (which, before, limit) => d.repo.due(which, before, limit),
     looked: (which, id, error) => d.repo.looked(which, id, new Date(), error),

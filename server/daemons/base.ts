@@ -26,8 +26,8 @@ export interface JobsPort {
 
 /** The Soulseek transfers the Download Monitor follows (server/downloads/soulseek-monitor.ts). */
 export interface SoulseekPort {
-  /** Asks slskd about every open transfer and stores what it says; a summary for the activity. */
-  poll(signal: AbortSignal): Promise<{ open: number; queued: number; inProgress: number; bytesPerSecond: number; ended: number }>;
+  /** Asks slskd about every open transfer and stores what it says; a summary for the activity (null while slskd is not the download backend). */
+  poll(signal: AbortSignal): Promise<{ open: number; queued: number; inProgress: number; bytesPerSecond: number; ended: number } | null>;
 }
 
 /** Post-processing as its daemon follows it (files are filed by the download stage through it). */

@@ -51,7 +51,7 @@ export class DownloadMonitorDaemon extends Daemon<Stats> {
     if (this.env.soulseek) {
       ctx.report('Asking slskd about the Soulseek transfers');
       const s = await this.env.soulseek.poll(ctx.signal);
-      if (s.open > 0) {
+      if (s && s.open > 0) {
         const speed = s.inProgress > 0 ? ` at ${Math.round(s.bytesPerSecond / 1000)} kB/s` : '';
         slskd = `; Soulseek: ${s.queued} queued, ${s.inProgress} transferring${speed}${s.ended ? `, ${s.ended} just ended` : ''}`;
       }

@@ -1,15 +1,17 @@
-import type { SoulseekRepository } from '../db/repositories/soulseek.repository.js';
-import type { SlskdClient } from '../integrations/slskd.js';
 import type { SoulseekPort } from '../daemons/base.js';
+import type { SoulseekBackend } from './soulseek.js';
 
 /**
  * The Download Monitor's view of Soulseek: every open transfer is asked about in slskd and its
  * state, bytes and speed stored (one conditional write each), whether or not a download item is
  * following it right now (after a restart, the item finds the state the monitor kept).
  */
-export function soulseekMonitor(client: SlskdClient, transfers: SoulseekRepository): SoulseekPort {
+export function soulseekMonitor(backend: () => SoulseekBackend | null): SoulseekPort {
   return {
     async poll(signal) {
+      const b = backend();
+      if (!b) return null;
+      const { client, transfers } = b;
       const open = await transfers.open();
       let queued = 0;
       let inProgress = 0;

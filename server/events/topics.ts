@@ -3,6 +3,7 @@ import type { LaneView, TaskRowView } from '../jobs/task-center.js';
 import type { ServiceHealthView } from '../services/service-monitor.js';
 import type { DownloadSpeed } from '../domain/downloads/speed-view.js';
 import type { SpotifyAccountView } from '../spotify/connection.js';
+import type { ServiceConnectionView } from '../services/service-settings.js';
 
 /**
  * Every event Roadie publishes, by topic (noun:verb). Payloads are immutable snapshots,
@@ -31,4 +32,6 @@ export interface Topics {
   'playlists:changed': { readonly reason: PlaylistsChangeReason; readonly at: Date };
   /** The Spotify link changed: connected, refreshed, revoked, disconnected. */
   'spotify:account': SpotifyAccountView;
+  /** The slskd or MusicBrainz connection was changed in the SPA. */
+  'services:settings': ServiceConnectionView;
 }

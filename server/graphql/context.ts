@@ -8,6 +8,7 @@ import type { NewReleaseView } from '../db/repositories/release.repository.js';
 import type { ServiceMonitor } from '../services/service-monitor.js';
 import type { SpotifyConnection } from '../spotify/connection.js';
 import type { AutomationCenter } from '../automation/center.js';
+import type { ServiceSettings } from '../services/service-settings.js';
 
 /** What resolvers may use: app services, never the database. */
 export interface AppServices {
@@ -21,6 +22,8 @@ export interface AppServices {
   readonly releases: { list(first: number): Promise<NewReleaseView[]> };
   readonly spotify: SpotifyConnection;
   readonly automation: AutomationCenter;
+  /** The slskd and MusicBrainz connections (set in the SPA, else from the environment). */
+  readonly connections: ServiceSettings;
   readonly bus: EventBus;
 }
 

@@ -33,7 +33,9 @@ const label = (f: UpgradeCandidate): string => `${f.artist ?? 'Unknown artist'} 
  * extension — and updates the file's row (conditional on the old hash), then removes the old file.
  */
 export function qualityUpgrade(d: {
-  soulseek: SoulseekBackend | null;
+  /** slskd for the current connection; null while it is not configured. */
+  soulseek: () => SoulseekBackend | null;
+  missing: () => readonly string[];
   playlists: PlaylistRepository;
   library: () => BackendRow;
   incomingDir: string;
@@ -41,10 +43,10 @@ export function qualityUpgrade(d: {
 }): QualityUpgradePort {
   return {
     minKbps: d.minKbps,
-    missing: () => (d.soulseek ? [] : ['ROADIE_SLSKD_URL', 'ROADIE_SLSKD_API_KEY', 'ROADIE_SLSKD_DOWNLOADS_DIR']),
+    missing: () => d.missing(),
     candidates: (limit) => d.playlists.upgradeCandidates(d.library().id, d.minKbps, new Date(Date.now() - RECHECK_AFTER_MS), limit),
     async upgrade(f, signal) {
-      const soulseek = d.soulseek;
+      const soulseek = d.soulseek();
       if (!soulseek) throw new Error('slskd is not configured');
       if (!f.title || f.songId === null) {
         await d.playlists.upgradeChecked(f.id);

@@ -19,8 +19,8 @@ export interface DownloadStageDeps {
   readonly incomingDir: string;
   /** Download workers per job (slots download-1 …). */
   readonly workers?: number;
-  /** Finds songs without a file or URL of their own (Spotify tracks) on Soulseek; null when slskd is not configured. */
-  readonly soulseek?: SoulseekBackend | null;
+  /** Finds songs without a file or URL of their own (Spotify tracks) on Soulseek; null while slskd is not configured. */
+  readonly soulseek?: () => SoulseekBackend | null;
 }
 
 /** A download item's payload: the song, where it comes from, and what the playlist says about it. */
@@ -46,7 +46,8 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
     handle: async (ctx) => {
       const song = ctx.item.payload as unknown as SongPayload;
       const searched = /^(spotify|musicbrainz):/i.test(song.location);
-      if (searched && !deps.soulseek) {
+      const soulseek = searched ? (deps.soulseek?.() ?? null) : null;
+      if (searched && !soulseek) {
         // Spotify streams and MusicBrainz catalogues, neither sells files: a search backend (slskd) has to find one
         return {
           status: 'failed',
@@ -58,8 +59,8 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
       try {
         await fs.mkdir(deps.incomingDir, { recursive: true });
         let got: { sha256: string | null };
-        if (searched && deps.soulseek) {
-          const found = await fetchFromSoulseek(deps.soulseek, ctx, song, incoming);
+        if (soulseek) {
+          const found = await fetchFromSoulseek(soulseek, ctx, song, incoming);
           incoming = found.file;
           got = found;
         } else {
@@ -73,7 +74,7 @@ export function downloadWork(deps: DownloadStageDeps): StageWork {
           jobId: ctx.job.id,
           releaseMbid: song.releaseMbid ?? null,
         });
-        if (searched) await deps.soulseek?.transfers.done(song.songId);
+        if (soulseek) await soulseek.transfers.done(song.songId);
         return { status: 'succeeded', bytes: filed.sizeBytes };
       } catch (err) {
         return failure(err, ctx, incoming);

@@ -40,7 +40,8 @@ export class ServiceMonitor {
   private firstRound: Promise<void> | null = null;
 
   constructor(
-    private readonly urls: Record<ServiceName, string | undefined>,
+    /** The base URLs now (they may change at run time: the SPA's service settings). */
+    private readonly urls: () => Record<ServiceName, string | undefined>,
     private readonly bus: EventBus,
     private readonly log: Logger,
     private readonly options: {
@@ -50,19 +51,30 @@ export class ServiceMonitor {
       probes?: Partial<Record<ServiceName, (signal: AbortSignal) => Promise<unknown>>>;
     },
   ) {
-    this.results = SERVICE_NAMES.map((name) => ({
-      name,
-      displayName: DISPLAY_NAMES[name],
-      state: urls[name] ? 'DOWN' : 'NOT_CONFIGURED',
-      baseUrl: urls[name] ?? null,
-      latencyMs: null,
-      lastError: urls[name] ? 'not probed yet' : null,
-      checkedAt: null,
-    }));
+    this.results = this.fresh([]);
+  }
+
+  /** Results for the current URLs: unchanged ones kept, new or changed ones "not probed yet". */
+  private fresh(previous: readonly ServiceHealthView[]): ServiceHealthView[] {
+    const urls = this.urls();
+    return SERVICE_NAMES.map((name) => {
+      const url = urls[name] ?? null;
+      const prev = previous.find((r) => r.name === name);
+      if (prev && prev.baseUrl === url) return prev;
+      return {
+        name,
+        displayName: DISPLAY_NAMES[name],
+        state: url ? 'DOWN' : 'NOT_CONFIGURED',
+        baseUrl: url,
+        latencyMs: null,
+        lastError: url ? 'not probed yet' : null,
+        checkedAt: null,
+      };
+    });
   }
 
   isConfigured(name: ServiceName): boolean {
-    return Boolean(this.urls[name]);
+    return Boolean(this.urls()[name]);
   }
 
   start(): void {
@@ -95,7 +107,7 @@ export class ServiceMonitor {
   }
 
   private async runRound(): Promise<void> {
-    this.results = await Promise.all(this.results.map((r) => (r.baseUrl ? this.probe(r) : Promise.resolve(r))));
+    this.results = await Promise.all(this.fresh(this.results).map((r) => (r.baseUrl ? this.probe(r) : Promise.resolve(r))));
     this.bus.publish('services:probed', this.results);
   }
 
