@@ -2,14 +2,18 @@
 // fake Spotify's authorize page and Roadie's callback back to the page, CONNECTED with the
 // account's name and a notice (the query string gone), then is disconnected after a yes; without
 // the Spotify variables the page says which are missing; a daemon's switch on the page changes
-// it; and the page speaks German. Needs the built SPA (npm run build:web) and Debian's chromium.
+// it; the slskd connection is set in the form against a fake slskd (a bad URL changes nothing,
+// a good one brings slskd UP, the key never comes back) and cleared again; and the page speaks
+// German. Needs the built SPA (npm run build:web) and Debian's chromium.
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlskd } from '../fakes/slskd.js';
 import { FakeSpotify } from '../fakes/spotify.js';
 import { launchChromium } from '../helpers/browser.js';
 import { gql, startTestApp, type TestApp } from '../helpers/app.js';
 import { spotifyEnv } from '../helpers/spotify.js';
-
+import { serviceConnection } from '../helpers/connections.js';
 
 /** Off by default, not critical, and nothing depends on it. */
 const toggled = 'watchlist';
@@ -38,6 +42,16 @@ async function worker(url: string, name: string): Promise<{ enabled: boolean; dr
     { name },
   );
   return { enabled: data.worker.enabled, dryRun: data.worker.details.dryRun ?? null };
+}
+
+
+/** Where the form says a field's value comes from. */
+function fieldSource(page: Page, field: string): Promise<string | null> {
+  return page.getAttribute(`[data-testid="connection-source-${field}"]`, 'data-source');
+}
+
+async function text(page: Page, selector: string): Promise<string | undefined> {
+  return (await page.textContent(selector))?.trim();
 }
 
 /** Clicks OK if the app asks (a control may or may not need a yes). */
@@ -168,9 +182,11 @@ describe('settings page with Spotify configured', () => {
     await expect.poll(async () => (await worker(app.url, 'cleanup')).dryRun, { timeout: 15_000 }).toBe(false);
     await expect.poll(() => page.isChecked('[data-testid="dry-run-cleanup"]')).toBe(false);
 
-    // The other services, read-only, with a way to their page.
+    // The other services, read-only, with a way to their page (slskd and MusicBrainz are in the form).
     await page.waitForSelector('[data-testid="settings-service-spotify"]', { timeout: 15_000 });
-    expect(await page.textContent('[data-testid="settings-service-slskd"]')).toMatch(/ROADIE_SLSKD_URL/);
+    expect(await page.textContent('[data-testid="settings-service-coverart"]')).toMatch(/ROADIE_COVERART_URL/);
+    expect(await page.locator('[data-testid="settings-service-slskd"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="settings-service-musicbrainz"]').count()).toBe(0);
     await page.click('[data-testid="settings-services-link"]');
     await expect.poll(() => new URL(page.url()).hash).toBe('#/services');
     await page.context().close();
@@ -212,4 +228,143 @@ describe('settings page without Spotify configured', () => {
     expect(await page.locator('[data-testid="spotify-disconnect"]').count()).toBe(0);
     await page.context().close();
   }, 60_000);
+});
+
+describe('settings page: the slskd and MusicBrainz connections', () => {
+  let app: TestApp;
+  let slskd: FakeSlskd;
+
+  beforeAll(async () => {
+    slskd = await new FakeSlskd().start();
+    slskd.apiKey = `roadie-key-${randomUUID()}`;
+    // Nothing from the environment: every field starts UNSET.
+    app = await startTestApp();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await slskd?.stop();
+  });
+
+  it('sets slskd in the form: a bad URL changes nothing, the fake goes UP, the key never comes back, then clears it', async () => {
+    const page = await openSettings(app);
+    // What the page sends (each save's input) and every answer it gets over HTTP.
+    const inputs: Record<string, unknown>[] = [];
+    const answers: Promise<string>[] = [];
+    page.on('request', (request) => {
+      if (request.method() !== 'POST' || !request.url().endsWith('/graphql')) return;
+      const body = request.postDataJSON() as { operationName?: string; variables?: { input?: Record<string, unknown> } };
+      if (body.operationName === 'UpdateServiceConnection') inputs.push(body.variables?.input ?? {});
+    });
+    page.on('response', (response) => {
+      if (response.url().endsWith('/graphql')) answers.push(response.text().catch(() => ''));
+    });
+
+    const url = page.locator('[data-testid="connection-slskd-url"]');
+    const key = page.locator('[data-testid="connection-slskd-key"]');
+    const dir = page.locator('[data-testid="connection-slskd-dir"]');
+    const contact = page.locator('[data-testid="connection-mb-contact"]');
+    const save = page.locator('[data-testid="connection-save"]');
+    const saved = page.locator('[data-testid="connection-saved"]');
+    const folder = '/srv/slskd/downloads';
+
+    await url.waitFor({ timeout: 15_000 });
+    for (const field of ['slskdUrl', 'slskdApiKey', 'slskdDownloadsDir', 'musicbrainzUrl', 'musicbrainzContact']) {
+      expect(await fieldSource(page, field)).toBe('UNSET');
+    }
+    expect(await text(page, '[data-testid="connection-source-slskdUrl"]')).toBe('not set');
+    expect(await key.getAttribute('type')).toBe('password');
+    expect(await key.getAttribute('placeholder')).toBe('not set');
+    expect(await save.isDisabled()).toBe(true);
+    await expect
+      .poll(() => page.getAttribute('[data-testid="connection-state-slskd"]', 'data-state'), { timeout: 15_000 })
+      .toBe('NOT_CONFIGURED');
+    // The other services stay a read-only list with a way to their page.
+    expect(await page.locator('[data-testid="settings-service-deezer"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="settings-services-link"]').count()).toBe(1);
+
+    // A URL slskd cannot have: refused next to the URL field, and nothing is saved (not the key, not the folder).
+    await url.fill('ftp://x');
+    await key.fill(slskd.apiKey);
+    await dir.fill(folder);
+    await save.click();
+    const urlError = page.locator('[data-testid="connection-error-slskdUrl"]');
+    await urlError.waitFor({ timeout: 15_000 });
+    expect(await urlError.textContent()).toMatch(/slskdUrl/);
+    expect(await page.locator('.field', { has: url }).locator('[data-testid="connection-error-slskdUrl"]').count()).toBe(1);
+    expect(await page.locator('[data-testid^="connection-error-"]').count()).toBe(1);
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    expect(await saved.count()).toBe(0);
+    expect(inputs).toEqual([{ slskdUrl: 'ftp://x', slskdApiKey: slskd.apiKey, slskdDownloadsDir: folder }]);
+    const refused = await serviceConnection(app.url);
+    expect(refused.connection).toMatchObject({ slskdUrl: null, slskdApiKeySet: false, slskdDownloadsDir: null });
+    expect(Object.values(refused.connection.sources)).toEqual(['UNSET', 'UNSET', 'UNSET', 'UNSET', 'UNSET']);
+    expect(await fieldSource(page, 'slskdUrl')).toBe('UNSET');
+
+    // The fake's URL (the key and folder still typed): taken, confirmed, the key field empty again.
+    await url.fill(slskd.url);
+    expect(await urlError.count()).toBe(0);
+    await save.click();
+    await saved.waitFor({ timeout: 15_000 });
+    expect(inputs.at(-1)).toEqual({ slskdUrl: slskd.url, slskdApiKey: slskd.apiKey, slskdDownloadsDir: folder });
+    expect(await key.inputValue()).toBe('');
+    expect(await key.getAttribute('placeholder')).toBe('set — leave empty to keep');
+    expect(await url.inputValue()).toBe(slskd.url);
+    expect(await dir.inputValue()).toBe(folder);
+    for (const field of ['slskdUrl', 'slskdApiKey', 'slskdDownloadsDir']) expect(await fieldSource(page, field)).toBe('SETTINGS');
+    expect(await text(page, '[data-testid="connection-source-slskdUrl"]')).toBe('set here');
+    expect(await fieldSource(page, 'musicbrainzUrl')).toBe('UNSET');
+    expect(await save.isDisabled()).toBe(true);
+    const taken = await serviceConnection(app.url);
+    expect(taken.connection).toMatchObject({ slskdUrl: slskd.url, slskdApiKeySet: true, slskdDownloadsDir: folder });
+    expect(taken.text).not.toContain(slskd.apiKey);
+
+    // Probed again at once: the fake answers its application endpoint with the key.
+    await expect
+      .poll(() => page.getAttribute('[data-testid="connection-state-slskd"]', 'data-state'), { timeout: 15_000 })
+      .toBe('UP');
+    expect(slskd.requests.some((r) => r.path === '/api/v0/application' && r.apiKey === slskd.apiKey)).toBe(true);
+    expect(await page.content()).not.toContain(slskd.apiKey);
+
+    // Only what changed is sent; the key only when typed.
+    await contact.fill('roadie@example.org');
+    expect(await saved.count()).toBe(0);
+    await save.click();
+    await saved.waitFor({ timeout: 15_000 });
+    expect(inputs.at(-1)).toEqual({ musicbrainzContact: 'roadie@example.org' });
+    expect(await fieldSource(page, 'musicbrainzContact')).toBe('SETTINGS');
+    expect((await serviceConnection(app.url)).connection.slskdApiKeySet).toBe(true);
+
+    // Remove the key: sends "" for it alone; the URL stays set here.
+    await page.click('[data-testid="connection-clear-slskdApiKey"]');
+    await expect.poll(async () => (await serviceConnection(app.url)).connection.slskdApiKeySet, { timeout: 15_000 }).toBe(false);
+    expect(inputs.at(-1)).toEqual({ slskdApiKey: '' });
+    await expect.poll(() => key.getAttribute('placeholder')).toBe('not set');
+    expect(await fieldSource(page, 'slskdApiKey')).toBe('UNSET');
+    expect(await page.locator('[data-testid="connection-clear-slskdApiKey"]').count()).toBe(0);
+    expect(await fieldSource(page, 'slskdUrl')).toBe('SETTINGS');
+
+    // "Use environment" for the folder: nothing in the environment, so not set.
+    await page.click('[data-testid="connection-clear-slskdDownloadsDir"]');
+    await expect.poll(() => fieldSource(page, 'slskdDownloadsDir'), { timeout: 15_000 }).toBe('UNSET');
+    expect(inputs.at(-1)).toEqual({ slskdDownloadsDir: '' });
+    expect(await dir.inputValue()).toBe('');
+    expect((await serviceConnection(app.url)).connection).toMatchObject({ slskdUrl: slskd.url, slskdDownloadsDir: null });
+
+    // No answer the page got, and nothing on the page, ever had the key.
+    const bodies = await Promise.all(answers);
+    expect(bodies.some((b) => b.includes('slskdApiKeySet'))).toBe(true);
+    for (const body of bodies) expect(body).not.toContain(slskd.apiKey);
+    expect(await page.content()).not.toContain(slskd.apiKey);
+
+    // In German.
+    await page.click('[data-testid="locale-de"]');
+    await expect.poll(() => text(page, 'label[for="connection-slskdUrl"]')).toBe('slskd-URL');
+    expect(await text(page, '[data-testid="connection-source-slskdUrl"]')).toBe('hier gesetzt');
+    expect(await text(page, '[data-testid="connection-source-slskdApiKey"]')).toBe('nicht gesetzt');
+    expect(await key.getAttribute('placeholder')).toBe('nicht gesetzt');
+    expect(await text(page, '[data-testid="connection-save"]')).toBe('Speichern');
+    expect(await text(page, '[data-testid="connection-clear-slskdUrl"]')).toBe('Umgebung verwenden');
+    await page.context().close();
+  }, 90_000);
 });

@@ -3,6 +3,7 @@ import { FakeSlskd } from '../fakes/slskd.js';
 import { appPerTest, gql, gqlRaw } from '../helpers/app.js';
 import { waitFor } from '../helpers/jobs.js';
 import { TEST_SECRET_KEY } from '../helpers/spotify.js';
+import { CONNECTION_FIELDS, type ConnectionData } from '../helpers/connections.js';
 
 const apps = appPerTest();
 let slskd: FakeSlskd;
@@ -13,15 +14,8 @@ afterAll(async () => {
   await slskd.stop();
 });
 
-const FIELDS = 'slskdUrl slskdApiKeySet slskdDownloadsDir musicbrainzUrl musicbrainzContact sources { slskdUrl slskdApiKey slskdDownloadsDir musicbrainzUrl musicbrainzContact }';
-interface Connection {
-  slskdUrl: string | null;
-  slskdApiKeySet: boolean;
-  slskdDownloadsDir: string | null;
-  musicbrainzUrl: string | null;
-  musicbrainzContact: string | null;
-  sources: Record<string, string>;
-}
+type Connection = ConnectionData;
+const FIELDS = CONNECTION_FIELDS;
 const UPDATE = `mutation ($input: ServiceConnectionInput!) { updateServiceConnection(input: $input) { __typename ... on ServiceConnectionPayload { connection { ${FIELDS} } } ... on InvalidArgumentError { argument message } } }`;
 const read = async (url: string): Promise<Connection> => (await gql<{ serviceConnection: Connection }>(url, `{ serviceConnection { ${FIELDS} } }`)).serviceConnection;
 const serviceState = async (url: string, name: string) =>

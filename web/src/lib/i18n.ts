@@ -437,7 +437,7 @@ const en = {
   'speedLimit.invalid': 'Enter 0 or more, at most 2147 MB/s.',
 
   'page.settings.title': 'Settings',
-  'page.settings.lead': 'The Spotify account Roadie reads, and which daemons run how often.',
+  'page.settings.lead': 'The Spotify account Roadie reads, which daemons run how often, and how Roadie reaches slskd and MusicBrainz.',
 
   'spotify.title': 'Spotify account',
   'spotify.lead': 'The account the sync reads playlists, liked songs, saved albums and followed artists from.',
@@ -478,9 +478,42 @@ const en = {
 
   'settings.services.title': 'Other services',
   'settings.services.lead':
-    'Their addresses and keys (slskd’s URL and API key, MusicBrainz’s address and contact) are set with environment variables when Roadie starts, not here. Keys are never shown.',
+    'How Roadie reaches slskd and MusicBrainz is set here and applies at once; a field not set here uses its environment variable. Keys are never shown.',
+  'settings.services.others': 'Set with environment variables when Roadie starts',
   'settings.services.variables': 'Set with',
   'settings.services.link': 'Details on the services page',
+
+  'settings.connection.slskd': 'Soulseek (slskd)',
+  'settings.connection.musicbrainz': 'MusicBrainz',
+  'settings.connection.slskdUrl': 'slskd URL',
+  'settings.connection.slskdUrl.hint': 'The address of slskd’s web interface and API, as Roadie reaches it.',
+  'settings.connection.slskdUrl.placeholder': 'http://localhost:5030',
+  'settings.connection.slskdApiKey': 'slskd API key',
+  'settings.connection.slskdApiKey.hint':
+    'One of the API keys in slskd’s configuration (web › authentication › api_keys). Once saved it is never shown again.',
+  'settings.connection.slskdApiKey.set': 'set — leave empty to keep',
+  'settings.connection.slskdApiKey.unset': 'not set',
+  'settings.connection.slskdApiKey.remove': 'Remove key',
+  'settings.connection.slskdDownloadsDir': 'slskd downloads folder',
+  'settings.connection.slskdDownloadsDir.hint':
+    'The folder slskd saves downloads into, as Roadie sees it: an absolute path (with Docker, where that folder is mounted in Roadie’s container).',
+  'settings.connection.slskdDownloadsDir.placeholder': '/downloads',
+  'settings.connection.musicbrainzUrl': 'MusicBrainz URL',
+  'settings.connection.musicbrainzUrl.hint': 'Usually https://musicbrainz.org; a mirror of its web service works too.',
+  'settings.connection.musicbrainzUrl.placeholder': 'https://musicbrainz.org',
+  'settings.connection.musicbrainzContact': 'MusicBrainz contact',
+  'settings.connection.musicbrainzContact.hint':
+    'A URL or e-mail address. MusicBrainz asks every application to name a contact in its requests, so they can reach you instead of blocking Roadie when something goes wrong.',
+  'settings.connection.musicbrainzContact.placeholder': 'you@example.org',
+  'settings.connection.source.SETTINGS': 'set here',
+  'settings.connection.source.ENVIRONMENT': 'from environment',
+  'settings.connection.source.UNSET': 'not set',
+  'settings.connection.variable': 'Environment variable: {name}',
+  'settings.connection.useEnvironment': 'Use environment',
+  'settings.connection.useEnvironmentHint': 'Forget the value set here; {name} applies again.',
+  'settings.connection.save': 'Save',
+  'settings.connection.saving': 'Saving…',
+  'settings.connection.saved': 'Saved. slskd and MusicBrainz are checked again now.',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -918,7 +951,7 @@ const de: Record<MessageKey, Message> = {
   'speedLimit.invalid': 'Gib 0 oder mehr ein, höchstens 2147 MB/s.',
 
   'page.settings.title': 'Einstellungen',
-  'page.settings.lead': 'Das Spotify-Konto, das Roadie liest, und welche Hintergrunddienste wie oft laufen.',
+  'page.settings.lead': 'Das Spotify-Konto, das Roadie liest, welche Hintergrunddienste wie oft laufen und wie Roadie slskd und MusicBrainz erreicht.',
 
   'spotify.title': 'Spotify-Konto',
   'spotify.lead': 'Das Konto, aus dem die Synchronisierung Playlists, Lieblingssongs, gespeicherte Alben und gefolgte Künstler liest.',
@@ -959,9 +992,42 @@ const de: Record<MessageKey, Message> = {
 
   'settings.services.title': 'Weitere Dienste',
   'settings.services.lead':
-    'Ihre Adressen und Schlüssel (URL und API-Schlüssel von slskd, Adresse und Kontakt für MusicBrainz) werden beim Start von Roadie über Umgebungsvariablen gesetzt, nicht hier. Schlüssel werden nie angezeigt.',
+    'Wie Roadie slskd und MusicBrainz erreicht, wird hier gesetzt und gilt sofort; ein Feld, das hier nicht gesetzt ist, nimmt seine Umgebungsvariable. Schlüssel werden nie angezeigt.',
+  'settings.services.others': 'Beim Start von Roadie über Umgebungsvariablen gesetzt',
   'settings.services.variables': 'Gesetzt über',
   'settings.services.link': 'Details auf der Dienste-Seite',
+
+  'settings.connection.slskd': 'Soulseek (slskd)',
+  'settings.connection.musicbrainz': 'MusicBrainz',
+  'settings.connection.slskdUrl': 'slskd-URL',
+  'settings.connection.slskdUrl.hint': 'Die Adresse der Weboberfläche und API von slskd, wie Roadie sie erreicht.',
+  'settings.connection.slskdUrl.placeholder': 'http://localhost:5030',
+  'settings.connection.slskdApiKey': 'slskd-API-Schlüssel',
+  'settings.connection.slskdApiKey.hint':
+    'Einer der API-Schlüssel aus der Konfiguration von slskd (web › authentication › api_keys). Einmal gespeichert, wird er nie wieder angezeigt.',
+  'settings.connection.slskdApiKey.set': 'gesetzt — leer lassen, um ihn zu behalten',
+  'settings.connection.slskdApiKey.unset': 'nicht gesetzt',
+  'settings.connection.slskdApiKey.remove': 'Schlüssel entfernen',
+  'settings.connection.slskdDownloadsDir': 'slskd-Download-Ordner',
+  'settings.connection.slskdDownloadsDir.hint':
+    'Der Ordner, in den slskd Downloads speichert, wie Roadie ihn sieht: ein absoluter Pfad (mit Docker: wo dieser Ordner in Roadies Container eingebunden ist).',
+  'settings.connection.slskdDownloadsDir.placeholder': '/downloads',
+  'settings.connection.musicbrainzUrl': 'MusicBrainz-URL',
+  'settings.connection.musicbrainzUrl.hint': 'Meist https://musicbrainz.org; ein Spiegel des Webdienstes geht auch.',
+  'settings.connection.musicbrainzUrl.placeholder': 'https://musicbrainz.org',
+  'settings.connection.musicbrainzContact': 'MusicBrainz-Kontakt',
+  'settings.connection.musicbrainzContact.hint':
+    'Eine URL oder E-Mail-Adresse. MusicBrainz bittet jede Anwendung, in ihren Anfragen einen Kontakt zu nennen, damit man dich erreichen kann, statt Roadie zu sperren, wenn etwas schiefläuft.',
+  'settings.connection.musicbrainzContact.placeholder': 'du@example.org',
+  'settings.connection.source.SETTINGS': 'hier gesetzt',
+  'settings.connection.source.ENVIRONMENT': 'aus der Umgebung',
+  'settings.connection.source.UNSET': 'nicht gesetzt',
+  'settings.connection.variable': 'Umgebungsvariable: {name}',
+  'settings.connection.useEnvironment': 'Umgebung verwenden',
+  'settings.connection.useEnvironmentHint': 'Den hier gesetzten Wert vergessen; {name} gilt wieder.',
+  'settings.connection.save': 'Speichern',
+  'settings.connection.saving': 'Speichert…',
+  'settings.connection.saved': 'Gespeichert. slskd und MusicBrainz werden jetzt neu geprüft.',
 };
 
 const tables: Record<Locale, Record<MessageKey, Message>> = { en, de };

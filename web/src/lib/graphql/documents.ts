@@ -16,11 +16,14 @@ import type {
   PlaylistSource,
   RemoveJobResult,
   RemovePlaylistSourceResult,
+  ServiceConnection,
+  ServiceConnectionInput,
   ServiceHealth,
   SetPlaylistsWantedResult,
   SpotifyAccount,
   TaskCenterEvent,
   TaskRowConnection,
+  UpdateServiceConnectionResult,
   WatchArtistResult,
   WatchedArtist,
   Worker,
@@ -482,6 +485,34 @@ export const ConnectSpotifyMutation = gql<{ result: ConnectSpotifyResult }, Reco
 export const DisconnectSpotifyMutation = gql<{ result: SpotifyAccount }, Record<string, never>>`
   mutation DisconnectSpotify { result: disconnectSpotify { ...SpotifyAccountFields } }
   ${SpotifyAccountFields}
+`;
+
+// ---- settings: the slskd and MusicBrainz connections ------------------------------------
+
+const ServiceConnectionFields = gql`
+  fragment ServiceConnectionFields on ServiceConnection {
+    slskdUrl slskdApiKeySet slskdDownloadsDir musicbrainzUrl musicbrainzContact
+    sources { slskdUrl slskdApiKey slskdDownloadsDir musicbrainzUrl musicbrainzContact }
+  }
+`;
+
+/** The connections in force and where each value comes from (never the slskd key). */
+export const ServiceConnectionQuery = gql<{ serviceConnection: ServiceConnection }, Record<string, never>>`
+  query ServiceConnection { serviceConnection { ...ServiceConnectionFields } }
+  ${ServiceConnectionFields}
+`;
+
+/** Sets or clears ("") fields, all or nothing; the services are probed again at once. */
+export const UpdateServiceConnectionMutation = gql<{ result: UpdateServiceConnectionResult }, { input: ServiceConnectionInput }>`
+  mutation UpdateServiceConnection($input: ServiceConnectionInput!) {
+    result: updateServiceConnection(input: $input) {
+      __typename
+      ... on Error { message }
+      ... on InvalidArgumentError { argument }
+      ... on ServiceConnectionPayload { connection { ...ServiceConnectionFields } }
+    }
+  }
+  ${ServiceConnectionFields}
 `;
 
 // ---- automation -------------------------------------------------------------------------

@@ -595,6 +595,37 @@ export interface SpotifyNotConfiguredError {
 /** What connectSpotify returns. */
 export type ConnectSpotifyResult = SpotifyAuthorization | SpotifyNotConfiguredError;
 
+// ---- settings: the slskd and MusicBrainz connections ------------------------------------
+
+/** SETTINGS: set in the SPA; ENVIRONMENT: from its environment variable; UNSET: neither. */
+export type SettingSource = 'SETTINGS' | 'ENVIRONMENT' | 'UNSET';
+
+/** The fields of a connection, as the input and `sources` name them (and InvalidArgumentError.argument). */
+export const CONNECTION_FIELDS = ['slskdUrl', 'slskdApiKey', 'slskdDownloadsDir', 'musicbrainzUrl', 'musicbrainzContact'] as const;
+export type ConnectionField = (typeof CONNECTION_FIELDS)[number];
+
+/** The slskd and MusicBrainz connections in force; the slskd API key is never sent, only whether one is set. */
+export interface ServiceConnection {
+  slskdUrl: string | null;
+  slskdApiKeySet: boolean;
+  /** slskd's downloads folder as Roadie sees it. */
+  slskdDownloadsDir: string | null;
+  musicbrainzUrl: string | null;
+  /** The contact in the MusicBrainz User-Agent. */
+  musicbrainzContact: string | null;
+  sources: Record<ConnectionField, SettingSource>;
+}
+
+/** A change: a value sets a field, "" clears what was set in the SPA, absent leaves it. */
+export type ServiceConnectionInput = Partial<Record<ConnectionField, string>>;
+
+export interface ServiceConnectionPayload {
+  __typename: 'ServiceConnectionPayload';
+  connection: ServiceConnection;
+}
+/** What updateServiceConnection returns: the connection now, or the bad field (nothing changed). */
+export type UpdateServiceConnectionResult = ServiceConnectionPayload | InvalidArgumentError;
+
 // ---- automation: watched artists and missing albums -------------------------------------
 
 /** SPOTIFY: followed on Spotify (comes back while followed); MANUAL: watched by hand. */
