@@ -121,6 +121,8 @@ class LiveStream<T> implements MappableStream<T> {
       sink.next(out);
       return;
     }
+    // a rejection waiting behind an earlier delivery is handled below; mark it handled now
+    if (typeof (out as { catch?: unknown } | null)?.catch === 'function') (out as Promise<unknown>).catch(() => undefined);
     const delivered: Promise<void> = (this.pending ?? Promise.resolve())
       .then(() => out)
       .then(

@@ -162,6 +162,32 @@ describe('push mode (pushTo)', () => {
     expect(sink.log).toEqual(['error: bad']);
   });
 
+  it('a mapping that rejects while an earlier one is still pending ends the stream after that one, without an unhandled rejection', async () => {
+    const bus = createEventBus();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const stream = bus
+        .subscribe('daemon:changed')
+        .mapped((w) => (w.name === 'slow' ? gate.then(() => 'slow!') : Promise.reject(new Error('bad'))));
+      const sink = recorder<string>();
+      stream.pushTo(sink);
+      bus.publish('daemon:changed', view('slow'));
+      bus.publish('daemon:changed', view('bad')); // rejects at once, behind 'slow'
+      await settle();
+      await settle();
+      release();
+      await settle();
+      expect(sink.log).toEqual(['slow!', 'error: bad']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('return() completes the sink and detaches the listener', async () => {
     const bus = createEventBus();
     const stream = bus.subscribe('daemon:changed');
