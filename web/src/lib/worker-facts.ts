@@ -15,6 +15,7 @@ const bytes = (label: MessageKey, value: number): Fact => ({ label, kind: 'bytes
 const time = (label: MessageKey, value: string | null): Fact => ({ label, kind: 'time', value });
 const flag = (label: MessageKey, value: boolean): Fact => ({ label, kind: 'flag', value });
 const seconds = (label: MessageKey, ...value: number[]): Fact => ({ label, kind: 'seconds', value });
+const text = (label: MessageKey, value: string): Fact => ({ label, kind: 'text', value });
 
 /**
  * The per-daemon figures worth showing, in reading order. Cleanup's dry run is left out:
@@ -38,6 +39,8 @@ export function detailFacts(details: WorkerDetails): Fact[] {
         time('detail.syncPlaylists', details.lastSyncs.playlists),
         time('detail.syncLikedSongs', details.lastSyncs.likedSongs),
         time('detail.syncSavedAlbums', details.lastSyncs.savedAlbums),
+        ...(details.rateLimitedUntil ? [time('detail.rateLimitedUntil', details.rateLimitedUntil)] : []),
+        ...details.lastErrors.map((e) => text(`detail.syncError.${e.kind}`, e.message)),
       ];
     case 'DownloadMonitorDetails':
       return [
@@ -75,6 +78,7 @@ export function detailFacts(details: WorkerDetails): Fact[] {
       return [
         count('detail.tracksChecked', details.tracksChecked),
         count('detail.upgradesFound', details.upgradesFound),
+        count('detail.minBitrate', details.minBitrateKbps),
       ];
     case 'CleanupDetails':
       return [

@@ -64,8 +64,9 @@ export const WorkerFields = gql`
       ${detailsBase}
       ... on TokenRefreshDetails { checkIntervalSeconds refreshThresholdMinutes tokensRefreshed connected }
       ... on SpotifySyncDetails {
-        checkIntervalSeconds hasErrors connected
+        checkIntervalSeconds hasErrors connected rateLimitedUntil
         lastSyncs { artists playlists likedSongs savedAlbums }
+        lastErrors { kind message }
       }
       ... on DownloadMonitorDetails { pollIntervalSeconds lastPollAt downloadsCompleted downloadsFailed }
       ... on NewReleasesSyncDetails { releasesCached }
@@ -74,7 +75,7 @@ export const WorkerFields = gql`
       ... on PostProcessingDetails { filesProcessed filesFailed }
       ... on WatchlistDetails { artistsChecked releasesQueued }
       ... on DiscographyDetails { artistsChecked albumsMissing }
-      ... on QualityUpgradeDetails { tracksChecked upgradesFound }
+      ... on QualityUpgradeDetails { tracksChecked upgradesFound minBitrateKbps }
       ... on CleanupDetails {
         dryRun retentionDays filesDeleted bytesFreed filesFound bytesFound jobRetentionDays jobsFound jobsRemoved
       }

@@ -55,6 +55,9 @@ export interface SpotifySyncDetails extends DetailsBase {
   __typename: 'SpotifySyncDetails';
   checkIntervalSeconds: number;
   lastSyncs: SpotifyLastSyncs;
+  lastErrors: { kind: 'ARTISTS' | 'PLAYLISTS' | 'LIKED_SONGS' | 'SAVED_ALBUMS'; message: string }[];
+  /** After an HTTP 429: no request to Spotify before this. */
+  rateLimitedUntil: DateTime | null;
   hasErrors: boolean;
   connected: boolean;
 }
@@ -98,6 +101,7 @@ export interface QualityUpgradeDetails extends DetailsBase {
   __typename: 'QualityUpgradeDetails';
   tracksChecked: number;
   upgradesFound: number;
+  minBitrateKbps: number;
 }
 export interface CleanupDetails extends DetailsBase {
   __typename: 'CleanupDetails';
