@@ -45,10 +45,10 @@ export function spotifySync(d: {
     return d.playlists.ensureSource('spotify', spotifySourceLocation(view.userId));
   };
   const queue = async (input: { jobType: 'collect_only' | 'sync_only'; sourceIds?: number[]; playlistIds?: number[] }, requestedBy: string, what: string): Promise<SyncReport> => {
-    if (await d.tasks.hasLiveJob(input.jobType, requestedBy)) return { message: `${what}: a job for it is queued already` };
+    if (await d.tasks.hasLiveJob(input.jobType, requestedBy)) return { message: `Not queued again: ${what} is queued or running already` };
     const r = await d.tasks.createJob({ ...input, requestedBy });
     if (!r.ok) throw new Error(r.error.message);
-    return { message: `Queued ${what.toLowerCase()}`, jobId: String(r.job.jobId), jobType: input.jobType };
+    return { message: `Queued ${what}`, jobId: String(r.job.jobId), jobType: input.jobType };
   };
   return {
     connected: async () => (await d.connection.view()).state === 'CONNECTED',
@@ -79,11 +79,11 @@ export function spotifySync(d: {
           return { message: `Synced ${plural(n, 'saved album')} from Spotify${truncated ? ' (list cut at the safety cap)' : ''}` };
         }
         case 'playlists':
-          return queue({ jobType: 'collect_only', sourceIds: [await source()] }, 'spotify_sync:playlists', 'A read of the Spotify playlists');
+          return queue({ jobType: 'collect_only', sourceIds: [await source()] }, 'spotify_sync:playlists', 'a read of the Spotify playlists');
         case 'likedSongs': {
           // listed by every read of the source too; created here so it need not wait for one
           const liked = await d.playlists.ensurePlaylist(await source(), LIKED_SONGS_KEY, LIKED_SONGS_NAME, LIKED_SONGS_DESCRIPTION);
-          return queue({ jobType: 'sync_only', playlistIds: [liked.id] }, 'spotify_sync:liked', 'A sync of Liked Songs');
+          return queue({ jobType: 'sync_only', playlistIds: [liked.id] }, 'spotify_sync:liked', 'a sync of Liked Songs');
         }
       }
     },
