@@ -145,6 +145,12 @@ export async function fetchFromSoulseek(
       }
     }
   } catch (err) {
+    if (ctx.signal.aborted && ctx.signal.reason === 'cancel') {
+      // cancelled in the task center: slskd stops the transfer too (a pause keeps it for the resume)
+      const id = chosen.transferId;
+      if (id) await b.client.cancelDownload(username, id, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      await b.transfers.done(song.songId);
+    }
     return slskdFailure(err, `following ${filename} from ${username}`);
   }
   if (final.outcome.phase !== 'succeeded') throw failureOf(final.outcome, username, filename);

@@ -10,6 +10,7 @@
  *        src/slskd/Search/API/Controllers/SearchesController.cs, src/slskd/Search/Types/*.cs
  * - POST /api/v0/transfers/downloads/{username} [{ filename, size }] – 201 { enqueued, failed }
  * - GET  /api/v0/transfers/downloads/{username}   – { username, directories: [{ directory, files: Transfer[] }] }, 404 when none
+ * - DELETE /api/v0/transfers/downloads/{username}/{id}[?remove=true] – cancels (204), 404 when unknown
  *        src/slskd/Transfers/API/Controllers/TransfersController.cs, src/slskd/Transfers/Types/Transfer.cs
  *
  * Authentication: the `X-API-Key` header (src/slskd/Common/Authentication/ApiKeyAuthentication.cs);
@@ -175,7 +176,7 @@ function codeForStatus(status: number): SlskdErrorCode {
 }
 
 interface CallOptions {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   /** Statuses answered with null instead of an error (404 for "no downloads for that user"). */
@@ -326,6 +327,16 @@ export class SlskdClient {
     if (answer === undefined) return { enqueued: [], failed: [] }; // older slskd: 201 without a body
     const r = this.#parse(enqueueSchema, answer, path);
     return { enqueued: r.enqueued ?? [], failed: r.failed ?? [] };
+  }
+
+  /**
+   * Cancels a download (`DELETE /api/v0/transfers/downloads/{username}/{id}`): slskd stops it and
+   * marks it "Completed, Cancelled"; `remove` also drops it from the list. A transfer slskd no
+   * longer knows (404) counts as cancelled.
+   */
+  async cancelDownload(username: string, id: string, o: { remove?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    const path = `/api/v0/transfers/downloads/${encodeURIComponent(username)}/${encodeURIComponent(id)}${o.remove ? '?remove=true' : ''}`;
+    await this.#call(path, { method: 'DELETE', nullOn: [404], ...(o.signal ? { signal: o.signal } : {}) });
   }
 
   /** Every download slskd keeps for `username` (empty when it has none: slskd answers 404). */

@@ -6,7 +6,7 @@
  * - POST /api/v0/searches, GET /api/v0/searches[?offset&limit] (X-Total-Count), GET/PUT
  *   /api/v0/searches/{id}, GET /api/v0/searches/{id}/responses
  *   (src/slskd/Search/API/Controllers/SearchesController.cs, Search/Types/{Search,Response,File}.cs)
- * - POST/GET /api/v0/transfers/downloads/{username}
+ * - POST/GET /api/v0/transfers/downloads/{username}, DELETE /api/v0/transfers/downloads/{username}/{id}[?remove=true]
  *   (src/slskd/Transfers/API/Controllers/TransfersController.cs, Transfers/Types/Transfer.cs)
  *
  * Every route needs the `X-API-Key` header (src/slskd/Common/Authentication/ApiKeyAuthentication.cs):
@@ -201,6 +201,18 @@ export class FakeSlskd extends FakeServer {
         if (!isComplete(s.state)) this.#finishSearch(s, 'Completed, Cancelled');
         return { status: 200 };
       }
+    }
+    if ((m = /^\/api\/v0\/transfers\/downloads\/([^/]+)\/([^/]+)$/.exec(p))) {
+      if (method !== 'DELETE') return { status: 405 };
+      const [username, id] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+      const t = this.transfers.find((x) => x.username === username && x.id === id);
+      if (!t) return { status: 404 };
+      if (!isComplete(t.state)) {
+        t.state = 'Completed, Cancelled';
+        t.endedAt = new Date().toISOString();
+      }
+      if (url.searchParams.get('remove') === 'true') this.transfers.splice(this.transfers.indexOf(t), 1);
+      return { status: 204 };
     }
     if ((m = /^\/api\/v0\/transfers\/downloads\/([^/]+)$/.exec(p))) {
       const username = decodeURIComponent(m[1]!);

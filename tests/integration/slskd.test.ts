@@ -117,6 +117,19 @@ describe('slskd client against the fake', () => {
     expect(await codeOf(drain(c.waitForTransfer('nobody', 'x.flac', { missingPolls: 2 })))).toBe('not_found');
   });
 
+  it('cancelDownload stops a transfer (Completed, Cancelled); remove drops it; an unknown one is no error', async () => {
+    const { c } = client();
+    fake.transferScript = { queuedPolls: 1000, progressPolls: 1, end: 'Completed, Succeeded' };
+    const { enqueued } = await c.enqueue('peer', [{ filename: '@@m\\A\\x.flac', size: 100 }]);
+    const id = enqueued[0]!.id;
+    await c.cancelDownload('peer', id);
+    expect((await c.transfer('peer', '@@m\\A\\x.flac'))?.outcome).toMatchObject({ phase: 'failed', done: true, errorCode: 'transfer_canceled' });
+    await c.cancelDownload('peer', id, { remove: true });
+    expect(await c.transfer('peer', '@@m\\A\\x.flac')).toBeNull();
+    await expect(c.cancelDownload('peer', 'no-such-id')).resolves.toBeUndefined();
+    expect(fake.count(/^DELETE /)).toBe(3);
+  });
+
   it('the probe reads the application state with the API key', async () => {
     const { c } = client();
     const app = await c.application();

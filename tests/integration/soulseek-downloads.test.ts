@@ -140,6 +140,13 @@ describe('Soulseek (slskd) as the download backend', () => {
     await waitFor(() => t.app.orm.em.getConnection().execute<{ state: string }[]>("select state from soulseek_transfers where state = 'Queued, Remotely'"), (rows) => rows.length > 0, 'a queued transfer', 10_000);
     await controlOk(t.url, 'runWorkerNow', { name: 'download_monitor' });
     await waitFor(() => getWorker(t.url, 'download_monitor'), (w) => /Soulseek: 2 queued, 0 transferring/.test(w?.activity?.message ?? ''), 'the monitor saying so', 10_000);
+    // cancelling the job cancels the transfers in slskd too, and forgets them
     await gql(t.url, `mutation ($id: ID!) { cancelJob(id: $id) { __typename } }`, { id: again.job!.id });
+    await waitForJob(t.url, again.job!.jobId, (j) => j.status === 'CANCELED', 'the cancel', 10_000);
+    // (the retry went to the other peer: the one that banned Roadie is avoided)
+    await waitFor(() => slskd.count(/^DELETE \/api\/v0\/transfers\/downloads\/mp3-peer\//), (n) => n === 2, 'two DELETEs', 10_000);
+    const queued = slskd.transfers.filter((x) => x.script.queuedPolls === 10_000);
+    expect(queued.map((x) => x.state)).toEqual(['Completed, Cancelled', 'Completed, Cancelled']);
+    await waitFor(() => t.app.orm.em.getConnection().execute('select * from soulseek_transfers'), (rows) => rows.length === 0, 'the transfers forgotten', 10_000);
   });
 });
