@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { FakeServer } from './fake-server.js';
 
-export type DeezerScripted = { quota: true } | { status: number } | { malformed: true } | { delayMs: number };
+export type DeezerScripted = { quota: true } | { status: number; retryAfter?: string } | { malformed: true } | { delayMs: number };
 
 export interface FakeDeezerAlbum {
   id: number;
@@ -32,13 +32,16 @@ export class FakeDeezer extends FakeServer {
   protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const u = new URL(req.url ?? '/', this.url);
     this.requests.push({ path: u.pathname, query: u.searchParams });
-    const json = (status: number, body: unknown): void => {
+    const json = (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
     };
     const s = this.script.shift();
     if (s && 'quota' in s) return json(200, { error: { type: 'Exception', message: 'Quota limit exceeded', code: 4 } });
-    if (s && 'status' in s) return json(s.status, { error: { type: 'Exception', message: http.STATUS_CODES[s.status] ?? 'error', code: 100 } });
+    if (s && 'status' in s) {
+      // what a proxy or CDN in front of the API may answer
+      return json(s.status, { error: { type: 'Exception', message: http.STATUS_CODES[s.status] ?? 'error', code: 100 } }, s.retryAfter ? { 'retry-after': s.retryAfter } : {});
+    }
     if (s && 'malformed' in s) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"id":1,');
       return;

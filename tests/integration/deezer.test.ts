@@ -59,4 +59,15 @@ describe('DeezerClient', () => {
     fake.script = [{ delayMs: 1000 }];
     await expectCode(client(100).newReleases(), 'timeout');
   });
+
+  it('HTTP 429 is rate_limited with the Retry-After it carried (none: null); 401 and 403 are http_error, not retried', async () => {
+    fake.script = [{ status: 429, retryAfter: '7' }];
+    expect(await expectCode(client().newReleases(), 'rate_limited')).toMatchObject({ status: 429, retryAfterMs: 7000, retryable: true });
+    fake.script = [{ status: 429 }];
+    expect(await expectCode(client().newReleases(), 'rate_limited')).toMatchObject({ retryAfterMs: null });
+    for (const status of [401, 403]) {
+      fake.script = [{ status }];
+      expect(await expectCode(client().newReleases(), 'http_error')).toMatchObject({ status, retryable: false });
+    }
+  });
 });
