@@ -41,6 +41,19 @@ export class SoulseekFetchError extends Error {
   }
 }
 
+/** What a slskd snapshot says of a transfer, as SoulseekRepository.progressed stores it. */
+export function progressOf(s: TransferSnapshot): { transferId: string; state: string; bytesTransferred: number; averageSpeed: number; errorCode: string | null; error: string | null } {
+  const failed = s.outcome.phase === 'failed';
+  return {
+    transferId: s.id,
+    state: s.state,
+    bytesTransferred: s.bytesTransferred,
+    averageSpeed: s.averageSpeed,
+    errorCode: failed ? s.outcome.errorCode : null,
+    error: failed ? s.outcome.reason : null,
+  };
+}
+
 /** What Soulseek users search for: artist and title words (no brackets, no punctuation). */
 export function searchTextOf(song: Pick<SoulseekSong, 'title' | 'artist'>): string {
   const title = song.title.replace(/\s*[([][^)\]]*[)\]]/g, ' ');
@@ -130,14 +143,7 @@ export async function fetchFromSoulseek(
     for (;;) {
       const step = await follow.next();
       const s = step.value;
-      await b.transfers.progressed(song.songId, filename, {
-        transferId: s.id,
-        state: s.state,
-        bytesTransferred: s.bytesTransferred,
-        averageSpeed: s.averageSpeed,
-        errorCode: s.outcome.phase === 'failed' ? s.outcome.errorCode : null,
-        error: s.outcome.phase === 'failed' ? s.outcome.reason : null,
-      });
+      await b.transfers.progressed(song.songId, filename, progressOf(s));
       ctx.progress({ bytes: s.bytesTransferred, totalBytes: s.size });
       if (step.done || s.outcome.done) {
         final = s;

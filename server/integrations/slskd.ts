@@ -352,10 +352,7 @@ export class SlskdClient {
    * (an earlier attempt), the given id, else the most recently requested one.
    */
   async transfer(username: string, filename: string, o: { id?: string; signal?: AbortSignal } = {}): Promise<TransferSnapshot | null> {
-    const all = (await this.downloads(username, o.signal)).filter((t) => t.filename === filename);
-    const byId = o.id ? all.find((t) => t.id === o.id) : undefined;
-    const latest = byId ?? all.sort((a, b) => (a.requestedAt ?? '').localeCompare(b.requestedAt ?? '')).at(-1);
-    return latest ? snapshot(latest) : null;
+    return pickTransfer(await this.downloads(username, o.signal), filename, o.id);
   }
 
   /**
@@ -391,6 +388,17 @@ export class SlskdClient {
       throw new SlskdError('aborted', 'aborted', null, null, { cause: err });
     }
   }
+}
+
+/**
+ * Among a user's downloads (SlskdClient.downloads), the one of `filename`: with several (an
+ * earlier attempt), the one with `id`, else the most recently requested; null when none.
+ */
+export function pickTransfer(records: readonly SlskdTransferRecord[], filename: string, id?: string | null): TransferSnapshot | null {
+  const all = records.filter((t) => t.filename === filename);
+  const byId = id ? all.find((t) => t.id === id) : undefined;
+  const latest = byId ?? all.sort((a, b) => (a.requestedAt ?? '').localeCompare(b.requestedAt ?? '')).at(-1);
+  return latest ? snapshot(latest) : null;
 }
 
 function snapshot(t: SlskdTransferRecord): TransferSnapshot {

@@ -94,19 +94,23 @@ export async function getWorker(url: string, name: string, extra = ''): Promise<
 }
 
 /**
- * Runs one cycle of a daemon now and waits until it has ended and its closing activity is in:
- * the activity written after the run (updatedAt ≥ lastRunAt), not a progress line of the cycle.
- * A failed cycle (status ERROR) writes none: its last progress line stays.
+ * Whether a daemon's last cycle has ended with its closing activity: written after the run
+ * (updatedAt ≥ lastRunAt), not a progress line of the cycle. A failed cycle (status ERROR)
+ * writes none: its last progress line stays.
  */
+function cycleClosed(w: WorkerData | null): w is WorkerData {
+  if (!w || w.status === 'ACTIVE') return false;
+  return w.status === 'ERROR' || (!!w.lastRunAt && !!w.activity && Date.parse(w.activity.updatedAt) >= Date.parse(w.lastRunAt));
+}
+
+/** Runs one cycle of a daemon now and waits until it has ended with its closing activity (see cycleClosed). */
 export async function runCycleNow<W extends WorkerData = WorkerData>(url: string, name: string, extra = '', timeoutMs = 15_000): Promise<W> {
   const before = (await getWorker(url, name))?.runCount ?? 0;
   await controlOk(url, 'runWorkerNow', { name });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const w = (await getWorker(url, name, extra)) as W | null;
-    const closed = w?.status === 'ERROR' || (!!w?.lastRunAt && !!w.activity && Date.parse(w.activity.updatedAt) >= Date.parse(w.lastRunAt));
-    const settled = w && w.runCount > before && w.status !== 'ACTIVE' && closed;
-    if (settled) return w;
+    if (cycleClosed(w) && w.runCount > before) return w;
     if (Date.now() > deadline) throw new Error(`no finished ${name} cycle within ${timeoutMs} ms; last: ${JSON.stringify(w)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -117,8 +121,7 @@ export async function firstCycleDone(url: string, name: string, timeoutMs = 15_0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const w = await getWorker(url, name);
-    const closed = w?.status === 'ERROR' || (!!w?.lastRunAt && !!w.activity && Date.parse(w.activity.updatedAt) >= Date.parse(w.lastRunAt));
-    if (w && w.runCount >= 1 && w.status !== 'ACTIVE' && closed) return w;
+    if (cycleClosed(w) && w.runCount >= 1) return w;
     if (Date.now() > deadline) throw new Error(`no finished first ${name} cycle within ${timeoutMs} ms; last: ${JSON.stringify(w)}`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -79,8 +79,6 @@ async function start(extra: Record<string, string> = {}, before?: (t: TestApp) =
 
 const runCycle = (url: string, name: string): Promise<WorkerData> => runCycleNow(url, name);
 
-const firstCycle = firstCycleDone;
-
 interface Watched {
   id: string;
   name: string;
@@ -109,7 +107,7 @@ describe('Watchlist and Discography against MusicBrainz (and slskd for the downl
     });
 
     // first look (the cycle the start runs): the artist is found on MusicBrainz; nothing was released since it was added
-    const first = await firstCycle(t.url, 'watchlist');
+    const first = await firstCycleDone(t.url, 'watchlist');
     expect(first.activity?.message).toBe('Looked at 1 artist: no new releases');
     const [w] = await watched(t.url);
     expect(w).toMatchObject({ name: 'Nina', mbid: nina.id, origin: 'MANUAL', lastError: null });
@@ -176,7 +174,7 @@ describe('Watchlist and Discography against MusicBrainz (and slskd for the downl
         .execute(`insert into followed_artists (spotify_id, name, genres, followers, synced_at) values ('a1', 'Known Band', null, 10, 0), ('a2', 'Nobody Knows Us', null, 1, 0)`)
         .then(() => undefined),
     );
-    const w = await firstCycle(t.url, 'watchlist');
+    const w = await firstCycleDone(t.url, 'watchlist');
     expect(w.activity?.message).toMatch(/^Looked at 2 artists: no new releases; 1 could not be checked \(Nobody Knows Us: no artist of that name on MusicBrainz\)/);
     const list = await watched(t.url);
     expect(list.map((a) => [a.name, a.origin, a.mbid !== null, a.lastError !== null])).toEqual([
