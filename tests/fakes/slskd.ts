@@ -16,6 +16,8 @@
  * growing) → Completed, Succeeded (or the scripted failure).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type http from 'node:http';
 import { FakeServer } from './fake-server.js';
 
@@ -114,6 +116,19 @@ export class FakeSlskd extends FakeServer {
   readonly transfers: TransferRecord[] = [];
   #token = 1000;
 
+
+  /**
+   * Finished downloads become files as slskd writes them, `<dir>/<the peer's folder>/<file name>`,
+   * before the transfer reads as succeeded; `bytesOf` gives each remote file's content.
+   */
+  saveDownloadsTo(dir: string, bytesOf: (remoteFilename: string) => Buffer): void {
+    this.onDownloaded = (d) => {
+      const parts = d.filename.split('\\');
+      const file = path.join(dir, parts.at(-2) ?? '', parts.at(-1) ?? d.filename);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, bytesOf(d.filename));
+    };
+  }
 
   /** Back to a clean state between tests (keeps the port). */
   reset(): void {

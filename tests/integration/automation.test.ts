@@ -50,11 +50,7 @@ function shareOnSoulseek(artist: string, album: string, titles: string[]): void 
   }
   slskd.results = (text) => answers.get(text) ?? [];
   slskd.transferScript = { queuedPolls: 1, progressPolls: 2, end: 'Completed, Succeeded' };
-  slskd.onDownloaded = (d) => {
-    const parts = d.filename.split('\\');
-    const file = path.join(downloads, parts.at(-2)!, parts.at(-1)!);
-    void fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.writeFile(file, files.get(d.filename)!));
-  };
+  slskd.saveDownloadsTo(downloads, (remote) => files.get(remote)!);
 }
 
 async function start(extra: Record<string, string> = {}, before?: (t: TestApp) => Promise<void>): Promise<TestApp> {

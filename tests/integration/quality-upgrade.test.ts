@@ -67,11 +67,7 @@ function peersOffer(wavSeconds: number, sampleRate = 48_000): Buffer {
         ]
       : [];
   slskd.transferScript = { queuedPolls: 1, progressPolls: 1, end: 'Completed, Succeeded' };
-  slskd.onDownloaded = (d) => {
-    const parts = d.filename.split('\\');
-    const file = path.join(downloads, parts.at(-2)!, parts.at(-1)!);
-    void fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.writeFile(file, wav));
-  };
+  slskd.saveDownloadsTo(downloads, () => wav);
   return wav;
 }
 

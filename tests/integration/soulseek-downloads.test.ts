@@ -57,11 +57,7 @@ async function setUp(): Promise<{ t: TestApp; playlistId: string }> {
   spotify.addPlaylist('Road Songs', songs);
   const answers = new Map(songs.map((s) => [`nina ${s.name.toLowerCase()}`, peersHave(s.name, 'Nina')]));
   slskd.results = (text) => answers.get(text) ?? [];
-  slskd.onDownloaded = (d) => {
-    const parts = d.filename.split('\\');
-    const file = path.join(downloads, parts.at(-2)!, parts.at(-1)!); // slskd: <downloads>/<the peer's folder>/<file>
-    void fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.writeFile(file, shared.get(d.filename)!));
-  };
+  slskd.saveDownloadsTo(downloads, (remote) => shared.get(remote)!);
   const t = await apps.start({
     env: {
       ...spotifyEnv(spotify),
