@@ -4,7 +4,7 @@
  * test method (perfTest/latencyTest.js in its repository) reproduced for both.
  *
  *   npm run bench:jobs-latency     (node --import tsx bench/jobs-latency.ts)
- *   options: --samples=1000 --warmup=100 --settle-ms=1000 --repeat=1 --only=roadie,graphile,roadie-repo
+ *   options: --samples=1000 --warmup=100 --settle-ms=1000 --repeat=1 --only=roadie,graphile,roadie-repo,roadie-v8-normal,graphile-v8-idle
  *            --gap-ms=0     (a pause after each sample, so every job reaches an idle consumer; the original has none)
  *            --job-type=sync_only   (Roadie: a job type with one stage; its executor plans one item)
  *            --no-write   (print only)
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobType } from '../server/domain/jobs/types.js';
 import { answerParent, forkChild, median, runInterleaved, flag, fmt, machine, machineLine, option, sleep, summarize, table, writeResults, type Summary, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, PG_BASE } from './lib/jobs-peers.js';
+import { idleV8Workers } from '../server/process/v8-workers.js';
 
 const SAMPLES = Number(option('samples', '1000'));
 const WARMUP = Number(option('warmup', '100'));
@@ -69,6 +70,11 @@ type ChildMessage = SharedChildMessage<LatencyResult>;
 interface System {
   name: string;
   label: string;
+  /**
+   * Put the child's V8 background threads on SCHED_IDLE first, as App.start does for Roadie
+   * (ROADIE_IDLE_V8_WORKERS, on by default; server/process/v8-workers.ts).
+   */
+  idleV8: boolean;
   run: () => Promise<LatencyResult>;
 }
 
@@ -446,9 +452,11 @@ async function runGraphile(): Promise<LatencyResult> {
 }
 
 const SYSTEMS: System[] = [
-  { name: 'roadie', label: 'Roadie (TaskCenter.createJob, SQLite)', run: () => runRoadie(true) },
-  { name: 'graphile', label: 'graphile-worker 0.17.3 (PostgreSQL)', run: runGraphile },
-  { name: 'roadie-repo', label: 'Roadie, repository createJob + runner hand-off only (info)', run: () => runRoadie(false) },
+  { name: 'roadie', label: 'Roadie (TaskCenter.createJob, SQLite)', idleV8: true, run: () => runRoadie(true) },
+  { name: 'graphile', label: 'graphile-worker 0.17.3 (PostgreSQL)', idleV8: false, run: runGraphile },
+  { name: 'roadie-repo', label: 'Roadie, repository createJob + runner hand-off only (info)', idleV8: true, run: () => runRoadie(false) },
+  { name: 'roadie-v8-normal', label: "Roadie (TaskCenter.createJob), V8's background threads left at the normal policy (info: ROADIE_IDLE_V8_WORKERS=false)", idleV8: false, run: () => runRoadie(true) },
+  { name: 'graphile-v8-idle', label: "graphile-worker, its process's V8 background threads at SCHED_IDLE as Roadie does (info)", idleV8: true, run: runGraphile },
 ];
 
 // ---- child -----------------------------------------------------------------------------------------
@@ -457,9 +465,15 @@ async function child(name: string): Promise<void> {
   await answerParent(async () => {
     const sys = SYSTEMS.find((s) => s.name === name);
     if (!sys) throw new Error(`unknown system ${name}`);
+    let v8Note = "V8's background threads at the normal scheduling policy";
+    if (sys.idleV8) {
+      const r = await idleV8Workers();
+      if ('skipped' in r) throw new Error(`V8 threads not set to SCHED_IDLE: ${r.skipped}`);
+      v8Note = `V8's background threads (${r.threads.length}: the platform's delayed-task thread and workers) at SCHED_IDLE, as App.start does`;
+    }
     const load0 = os.loadavg()[0]!;
     const result = await sys.run();
-    return { ...result, loadAverage: [load0, os.loadavg()[0]!] as [number, number] };
+    return { ...result, notes: [...result.notes, v8Note], loadAverage: [load0, os.loadavg()[0]!] as [number, number] };
   });
 }
 

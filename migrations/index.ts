@@ -12,6 +12,7 @@ import { Migration20261130061356 } from './Migration20261130061356.js';
 import { Migration20261130062414 } from './Migration20261130062414.js';
 import { Migration20261130063314 } from './Migration20261130063314.js';
 import { Migration20261130065149 } from './Migration20261130065149.js';
+import { Migration20261130090000 } from './Migration20261130090000.js';
 
 /**
  * Migrations in order, imported statically (the ORM's own dynamic import does not load .ts
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130062414', class: Migration20261130062414 },
   { name: 'Migration20261130063314', class: Migration20261130063314 },
   { name: 'Migration20261130065149', class: Migration20261130065149 },
+  { name: 'Migration20261130090000', class: Migration20261130090000 },
 ];

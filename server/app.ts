@@ -29,6 +29,7 @@ import { createYogaServer } from './http/yoga.js';
 import { DEFAULT_LANE_LIMITS } from './domain/jobs/catalog.js';
 import { TaskCenter } from './jobs/task-center.js';
 import { createLogger } from './logger.js';
+import { idleV8Workers } from './process/v8-workers.js';
 import { createStageExecutors, type StageWork } from './runner/executors/index.js';
 import type { StageType } from './domain/jobs/types.js';
 import { JobRunner } from './runner/runner.js';
@@ -284,6 +285,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const url = `http://${host}:${address.port}`;
       ownUrl = `http://127.0.0.1:${address.port}`;
       logger.info({ url, dataDir: config.dataDir }, 'Roadie is listening (GraphiQL at /graphql)');
+      if (config.idleV8Workers) {
+        const r = await idleV8Workers();
+        if ('threads' in r) logger.debug({ threads: r.threads }, "V8's background threads run at SCHED_IDLE");
+        else logger.info({ reason: r.skipped }, "V8's background threads keep the normal scheduling policy");
+      }
       await runner.start();
       followSources();
       if (config.autostart) {

@@ -44,6 +44,7 @@ const envSchema = z.object({
   ROADIE_MUSICBRAINZ_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ROADIE_COVERART_URL: optionalUrl,
   ROADIE_DEEZER_URL: optionalUrl,
+  ROADIE_IDLE_V8_WORKERS: boolish.optional(),
 });
 
 export type ServiceName = 'spotify' | 'slskd' | 'musicbrainz' | 'coverart' | 'deezer';
@@ -77,6 +78,11 @@ export interface Config {
   slskdPollMs: number;
   /** Lossy library files below this bit rate get an upgrade search (Quality Upgrade daemon). */
   qualityMinKbps: number;
+  /**
+   * Run V8's background threads at SCHED_IDLE (server/process/v8-workers.ts); default on, off
+   * under NODE_ENV=test (the test runner's own process).
+   */
+  idleV8Workers: boolean;
   spotify: {
     /** The Spotify app's client id (developer.spotify.com dashboard); the connect flow needs it. */
     clientId: string | null;
@@ -138,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slskdDownloadsDir: e.ROADIE_SLSKD_DOWNLOADS_DIR ? path.resolve(e.ROADIE_SLSKD_DOWNLOADS_DIR) : null,
     slskdPollMs: e.ROADIE_SLSKD_POLL_MS,
     qualityMinKbps: e.ROADIE_QUALITY_MIN_KBPS,
+    idleV8Workers: e.ROADIE_IDLE_V8_WORKERS ?? e.NODE_ENV !== 'test',
     spotify: {
       clientId: e.ROADIE_SPOTIFY_CLIENT_ID ?? null,
       accountsUrl: e.ROADIE_SPOTIFY_ACCOUNTS_URL ?? SPOTIFY_ACCOUNTS_URL,

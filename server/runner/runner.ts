@@ -12,7 +12,7 @@ import { nextClaimSize } from '../domain/jobs/claim-size.js';
 import type { StageStatus } from '../domain/jobs/types.js';
 import { StageRefusedError, type AbortReason, type ItemHandler, type ItemOutcome, type StageExecutors } from './executor.js';
 import { ItemBroker } from './item-broker.js';
-import type { ClaimedItem, ItemEnd, JobStore, StoredJob, StoredStage } from './store.js';
+import type { ClaimedItem, ClaimedJob, ItemEnd, JobStore, StoredJob, StoredStage } from './store.js';
 import { WorkerSlots, type WorkerSlot } from './worker-slots.js';
 
 export interface RunnerOptions {
@@ -35,6 +35,8 @@ export type RunnerEvent = { readonly jobId: number };
 /** One running job in this process. */
 interface ActiveJob {
   readonly job: StoredJob;
+  /** The stage the claim started, until runJob takes it (then null: later stages start with startNextStage). */
+  claimedStage: StoredStage | null;
   /** Set by pause / cancel / shutdown: workers stop claiming, in-flight items are aborted. */
   stopping: AbortReason | null;
   readonly inFlight: Map<number, AbortController>;
@@ -268,9 +270,11 @@ export class JobRunner {
     this.maybeQueued = started < queued.length;
   }
 
-  private launch(job: StoredJob): void {
+  private launch(claimed: ClaimedJob): void {
+    const { stage, ...job } = claimed;
     const entry: ActiveJob = {
       job,
+      claimedStage: stage,
       stopping: null,
       inFlight: new Map(),
       held: new Set(),
@@ -296,8 +300,7 @@ export class JobRunner {
       });
     this.active.set(job.id, entry);
     this.startedSinceSweep++;
-    this.onChange({ jobId: job.id });
-    void this.store.addEvent(job.id, 'started', { runner: this.options.runnerId });
+    this.onChange({ jobId: job.id }); // its 'started' event was written by the claim
   }
 
   // ---- running a job -----------------------------------------------------------------------
@@ -305,7 +308,9 @@ export class JobRunner {
   private async runJob(a: ActiveJob): Promise<void> {
     // stages run in order: each round starts the first one still pending (or paused) with one write
     for (;;) {
-      const stage = await this.store.startNextStage(a.job.id);
+      // the first stage was started by the job's claim
+      const stage = a.claimedStage ?? (await this.store.startNextStage(a.job.id));
+      a.claimedStage = null;
       if (!stage) break;
       const outcome = await this.runStage(a, stage);
       if (outcome === 'stopped') return this.settleStopped(a);
@@ -336,13 +341,16 @@ export class JobRunner {
   /** Runs one started stage; returns its final status, or 'stopped' when pause/cancel/shutdown cut it short. */
   private async runStage(a: ActiveJob, stage: StoredStage): Promise<StageStatus | 'stopped'> {
     const executor = this.executors[stage.stageType];
-    // a stage plans its items when it has none yet (a resumed stage keeps the ones it has)
+    const names = Array.from({ length: Math.max(1, executor.workers) }, (_, i) => `${a.job.lane}-${i + 1}`);
+    // a stage plans its items when it has none yet (a resumed stage keeps the ones it has); the
+    // insert hands the first ones to the slots, one each, as their first claim would
+    const first = new Map<string, ClaimedItem[]>();
     if (executor.plan && stage.totalItems === 0) {
       const items = await executor.plan(a.job, stage);
-      if (items.length > 0) await this.store.addItems(a.job.id, stage.id, items);
+      const claimed = items.length > 0 ? await this.store.addItems(a.job.id, stage.id, items, a.stopping ? [] : names) : [];
+      for (const item of claimed) first.set(item.workerName, [item]);
     }
-    const names = Array.from({ length: Math.max(1, executor.workers) }, (_, i) => `${a.job.lane}-${i + 1}`);
-    await Promise.all(names.map((name) => this.workerLoop(a, stage, this.slots.slot(a.job.id, name, stage.id))));
+    await Promise.all(names.map((name) => this.workerLoop(a, stage, this.slots.slot(a.job.id, name, stage.id), first.get(name))));
     await this.slots.flush();
     if (a.stopping) return 'stopped';
     const counts = await this.store.stageItemCounts(stage.id);
@@ -358,10 +366,11 @@ export class JobRunner {
    * the stage has no due item left or the job is stopping. A slot whose items are quick claims
    * several at once (nextClaimSize); a slot with slow items claims one.
    */
-  private async workerLoop(a: ActiveJob, stage: StoredStage, slot: WorkerSlot): Promise<void> {
+  private async workerLoop(a: ActiveJob, stage: StoredStage, slot: WorkerSlot, claimed?: ClaimedItem[]): Promise<void> {
     const { handle } = this.executors[stage.stageType];
     let size = 1;
-    const queue = a.stopping ? [] : await this.broker.claim(stage.id, slot.workerName, size);
+    // items the stage's addItems already handed to this slot count as its first claim
+    const queue = claimed ?? (a.stopping ? [] : await this.broker.claim(stage.id, slot.workerName, size));
     for (const item of queue) a.held.add(item.id);
     // ends of this slot's items not written yet: the next item does not wait for them
     const writing = new Set<Promise<void>>();

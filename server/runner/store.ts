@@ -42,6 +42,11 @@ export interface StoredJob {
   params?: Record<string, unknown> | null;
 }
 
+/** A job just claimed, with the stage its claim started (null when it has none left to run). */
+export interface ClaimedJob extends StoredJob {
+  stage: StoredStage | null;
+}
+
 export interface StoredStage {
   id: number;
   stageType: StageType;
@@ -79,8 +84,12 @@ export interface JobStore {
   laneLimits(): Promise<Record<Lane, number>>;
   queuedJobs(): Promise<QueuedJobRow[]>;
   runningCounts(): Promise<Record<Lane, number>>;
-  /** precondition: queued, its turn in its lane, and the lane below its limit; returns the job started. */
-  claimJob(id: number, owner: string): Promise<StoredJob | null>;
+  /**
+   * precondition: queued, its turn in its lane, and the lane below its limit. Returns the job
+   * started, with its next stage started by the same write (what startNextStage would start)
+   * and its 'started' event written.
+   */
+  claimJob(id: number, owner: string): Promise<ClaimedJob | null>;
   findJob(id: number): Promise<StoredJob | null>;
   stagesOf(jobId: number): Promise<StoredStage[]>;
   /** precondition: status ∈ from. */
@@ -90,7 +99,16 @@ export interface JobStore {
   transitionStages(jobId: number, from: readonly StageStatus[], to: StageStatus, patch?: { finishedAt?: Date | null }): Promise<number>;
   /** The job's first stage (by seq) that is pending or paused becomes running; returns it, or null when none is left. */
   startNextStage(jobId: number): Promise<StoredStage | null>;
-  addItems(jobId: number, stageId: number, items: readonly { itemKey: string; label?: string | null; payload?: Record<string, unknown> | null }[]): Promise<void>;
+  /**
+   * Adds items to a stage (existing keys are kept). The first claimFor.length items go straight
+   * to those worker slots, held and running (the k-th to the k-th name); returns them.
+   */
+  addItems(
+    jobId: number,
+    stageId: number,
+    items: readonly { itemKey: string; label?: string | null; payload?: Record<string, unknown> | null }[],
+    claimFor?: readonly string[],
+  ): Promise<ClaimedItem[]>;
   /**
    * Ends held items (each only while its slot still holds it), then claims due items for the
    * requests, as one transaction: returns the ids that ended and the items claimed.

@@ -19,6 +19,14 @@ describe('config', () => {
     expect(() => loadConfig({ ROADIE_JOB_RETENTION_DAYS: '1.5' })).toThrow(/ROADIE_JOB_RETENTION_DAYS/);
   });
 
+  it("puts V8's background threads on SCHED_IDLE by default, but not under NODE_ENV=test unless asked", () => {
+    expect(loadConfig({}).idleV8Workers).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).idleV8Workers).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', ROADIE_IDLE_V8_WORKERS: 'true' }).idleV8Workers).toBe(true);
+    expect(loadConfig({ ROADIE_IDLE_V8_WORKERS: 'no' }).idleV8Workers).toBe(false);
+    expect(() => loadConfig({ ROADIE_IDLE_V8_WORKERS: 'sometimes' })).toThrow(/ROADIE_IDLE_V8_WORKERS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);

@@ -113,6 +113,57 @@ describe('job repository', () => {
     await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('queued', 'running')`);
   });
 
+  it('starts the next stage and writes the started event in the claim, in one statement', async () => {
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('queued', 'running', 'pause_requested')`);
+    const jobId = await repo.createJob({ jobType: 'sync_download', lane: 'general', priority: 100, stages: ['sync', 'download'], scope: {}, requestedBy: null, configSnapshot: {} });
+    const [sync, download] = await repo.stagesOf(jobId);
+    // a resumed job: its first stage done, the second paused
+    await repo.transitionStage(sync!.id, ['pending'], 'completed');
+    await repo.transitionStage(download!.id, ['pending'], 'paused');
+    const statements = statementCounter(orm);
+    let claimed;
+    try {
+      claimed = await repo.claimJob(jobId, 'runner-a');
+      expect(statements.count).toBe(1);
+    } finally {
+      statements.stop();
+    }
+    expect(claimed).toMatchObject({ id: jobId, status: 'running', stage: { id: download!.id, stageType: 'download', seq: 1, status: 'running', totalItems: 0 } });
+    expect((await repo.stagesOf(jobId)).map((s) => s.status)).toEqual(['completed', 'running']);
+    const events = await repo.eventsOf(jobId, 10);
+    expect(events.find((e) => e.kind === 'started')).toMatchObject({ data: { runner: 'runner-a' } });
+    // nothing left to run: the claim starts no stage; a refused claim starts nothing
+    expect(await repo.startNextStage(jobId)).toBeNull();
+    const bare = await repo.createJob({ jobType: 'sync_only', lane: 'general', priority: 100, stages: ['sync'], scope: {}, requestedBy: null, configSnapshot: {} });
+    await repo.transitionStages(bare, ['pending'], 'completed');
+    expect(await repo.claimJob(bare, 'runner-a')).toMatchObject({ id: bare, stage: null });
+    const blocked = await repo.createJob({ jobType: 'sync_only', lane: 'general', priority: 100, stages: ['sync'], scope: {}, requestedBy: null, configSnapshot: {} });
+    await orm.em.fork().getConnection().execute(`update job_runs set not_before = ? where id = ?`, [Date.now() + 60_000, blocked]);
+    expect(await repo.claimJob(blocked, 'runner-a')).toBeNull();
+    expect((await repo.stagesOf(blocked)).map((s) => s.status)).toEqual(['pending']);
+    expect((await repo.eventsOf(blocked, 10)).map((e) => e.kind)).toEqual(['created']);
+    await orm.em.fork().getConnection().execute(`update job_runs set status = 'completed' where status in ('queued', 'running')`);
+  });
+
+  it('hands the first added items to the named slots in the insert, and leaves the rest pending', async () => {
+    const { jobId, stageId } = await newDownloadJob(0);
+    const items = Array.from({ length: 5 }, (_, i) => ({ itemKey: `k${i}`, label: `Item ${i}` }));
+    const claimed = await repo.addItems(jobId, stageId, items, ['download-1', 'download-2']);
+    expect(claimed.map((c) => [c.itemKey, c.workerName, c.label])).toEqual([
+      ['k0', 'download-1', 'Item 0'],
+      ['k1', 'download-2', 'Item 1'],
+    ]);
+    // held as a claim holds them: only the holder can end them
+    expect(await repo.finishItem(claimed[0]!.id, 'download-2', 'succeeded')).toBe(false);
+    expect(await repo.finishItem(claimed[0]!.id, 'download-1', 'succeeded')).toBe(true);
+    expect(await repo.stageItemCounts(stageId)).toMatchObject({ pending: 3, running: 1, succeeded: 1 });
+    // the next claim gets the first pending one; existing keys are kept, not claimed again
+    expect(await repo.claimItem(stageId, 'download-1')).toMatchObject({ itemKey: 'k2' });
+    expect(await repo.addItems(jobId, stageId, [{ itemKey: 'k3' }, { itemKey: 'k9' }], ['download-3'])).toEqual([]);
+    const [stage] = await repo.stagesOf(jobId);
+    expect(stage).toMatchObject({ totalItems: 6, succeededItems: 1 });
+  });
+
   it('never hands one item to two workers, under concurrency', async () => {
     const { jobId, stageId } = await newDownloadJob(300);
     const seen = new Map<number, string>();

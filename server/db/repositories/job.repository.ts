@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { statementsOf, type SqlValue, type Statements } from '../statements.js';
 import type { JobScope } from '../../domain/jobs/scope.js';
-import type { ClaimedItem, ClaimRequest, ItemEnd, JobStore, QueuedJobRow, StoredJob, StoredStage, WorkerSnapshot } from '../../runner/store.js';
+import type { ClaimedItem, ClaimedJob, ClaimRequest, ItemEnd, JobStore, QueuedJobRow, StoredStage, WorkerSnapshot } from '../../runner/store.js';
 import type { ItemStatus, JobStatus, JobType, Lane, StageStatus, StageType } from '../../domain/jobs/types.js';
 import { JOB_REMOVABLE_STATUSES } from '../../domain/jobs/job-states.js';
 import {
@@ -224,15 +224,29 @@ export class JobRepository implements JobStore {
     return row!.id;
   }
 
-  /** Adds items to a stage (an existing key is kept as it is); the stage's total follows by trigger. */
-  async addItems(jobId: number, stageId: number, items: readonly NewItem[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.sql.run(
-      `insert into job_items (job_id, stage_id, item_key, label, payload, status)
-       select ?, ?, value ->> 'key', value ->> 'label', value ->> 'payload', 'pending' from json_each(?) where true
-       on conflict (stage_id, item_key) do nothing`,
-      [jobId, stageId, JSON.stringify(items.map((i) => ({ key: i.itemKey, label: i.label ?? null, payload: jsonOrNull(i.payload) })))],
+  /**
+   * Adds items to a stage (an existing key is kept as it is); the stage's total follows by
+   * trigger. With `claimFor`, the first items go straight to those worker slots (k-th item to the
+   * k-th name, inserted running and held, as exchangeItems would claim them) and come back: a
+   * stage that plans its items starts its first ones without a second statement.
+   */
+  async addItems(jobId: number, stageId: number, items: readonly NewItem[], claimFor: readonly string[] = [], now = new Date()): Promise<ClaimedItem[]> {
+    if (items.length === 0) return [];
+    const t = now.getTime();
+    const rows = await this.sql.all<Omit<RawClaimed, 'worker_name'> & { worker_name: string | null }>(
+      `insert into job_items (job_id, stage_id, item_key, label, payload, status, worker_name, heartbeat_at, started_at)
+       select ?, ?, i.value ->> 'key', i.value ->> 'label', i.value ->> 'payload',
+              case when n.value is null then 'pending' else 'running' end, n.value,
+              case when n.value is null then null else ? end, case when n.value is null then null else ? end
+       from json_each(?) as i left join json_each(?) as n on n.key = i.key where true
+       on conflict (stage_id, item_key) do nothing
+       returning id, job_id, stage_id, item_key, label, payload, attempts, done_bytes, worker_name, status`,
+      [jobId, stageId, t, t, JSON.stringify(items.map((i) => ({ key: i.itemKey, label: i.label ?? null, payload: jsonOrNull(i.payload) }))), JSON.stringify(claimFor)],
     );
+    return rows
+      .filter((r): r is RawClaimed => r.worker_name !== null)
+      .map(claimedItem)
+      .sort((a, b) => a.id - b.id);
   }
 
   async findJob(id: number): Promise<JobRunRow | null> {
@@ -307,11 +321,13 @@ export class JobRepository implements JobStore {
    * read from the lanes table) and no queued job of the lane that may start is ahead of it in
    * dispatch order (priority, created_at, id): the lane count, the order and the status check
    * are in the same UPDATE, so no interleaving (or second process) can overfill a lane or start
-   * jobs out of order. precondition: status = 'queued', its turn, and a free slot in its lane.
+   * jobs out of order. The same statement starts the job's next stage and writes its 'started'
+   * event (trigger job_runs_claim_starts_stage, migration 20261130090000); the stage comes back
+   * with the job. precondition: status = 'queued', its turn, and a free slot in its lane.
    */
-  async claimJob(id: number, owner: string, now = new Date()): Promise<StoredJob | null> {
+  async claimJob(id: number, owner: string, now = new Date()): Promise<ClaimedJob | null> {
     const t = now.getTime();
-    const rows = await this.sql.all<{ id: number; job_type: JobType; status: JobStatus; lane: Lane; scope: string; params: string | null }>(
+    const rows = await this.sql.all<{ id: number; job_type: JobType; status: JobStatus; lane: Lane; scope: string; params: string | null; stage: string | null }>(
       `update job_runs set status = 'running', owner = ?, owner_heartbeat_at = ?, started_at = coalesce(started_at, ?), updated_at = ?
        where id = ? and status = 'queued' and (not_before is null or not_before <= ?)
          and (select count(*) from job_runs r where r.lane = job_runs.lane and r.status in ('running', 'pause_requested'))
@@ -319,7 +335,9 @@ export class JobRepository implements JobStore {
          and not exists (select 1 from job_runs q where q.status = 'queued' and q.lane = job_runs.lane
                and (q.not_before is null or q.not_before <= ?)
                and (q.priority, q.created_at, q.id) < (job_runs.priority, job_runs.created_at, job_runs.id))
-       returning id, job_type, status, lane, scope, params`,
+       returning id, job_type, status, lane, scope, params,
+         (select json_object('id', s.id, 'stage_type', s.stage_type, 'seq', s.seq, 'status', s.status, 'total_items', s.total_items)
+            from job_stages s where s.job_id = job_runs.id and s.status = 'running' order by s.seq limit 1) as stage`,
       [owner, t, t, t, id, t, t],
     );
     const r = rows[0];
@@ -331,6 +349,7 @@ export class JobRepository implements JobStore {
       lane: r.lane,
       scope: JSON.parse(r.scope) as JobScope,
       params: r.params === null ? null : (JSON.parse(r.params) as Record<string, unknown>),
+      stage: r.stage === null ? null : storedStage(JSON.parse(r.stage) as RawStage),
     };
   }
 
