@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { idleV8Workers } from '../server/process/v8-workers.js';
 import { answerParent, forkChild, median, runInterleaved, flag, fmt, fmtInt, machine, machineLine, option, table, writeResults, type ChildMessage as SharedChildMessage } from './lib/jobs-common.js';
 import { ensurePostgres, ensureRedis, PG_BASE, REDIS } from './lib/jobs-peers.js';
 
@@ -70,6 +71,9 @@ async function runRoadie(): Promise<DrainResult> {
   const GENERAL_WORKERS = Number(option('general-workers', '2'));
   const DOWNLOAD_JOBS = Number(option('download-jobs', '2'));
   const GENERAL_JOBS = Number(option('general-jobs', '4'));
+  // as App.start does (ROADIE_IDLE_V8_WORKERS, on by default)
+  const v8 = await idleV8Workers();
+  if ('skipped' in v8) throw new Error(`V8 threads not set to SCHED_IDLE: ${v8.skipped}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'roadie-bench-drain-'));
   const orm = await openDatabase(path.join(dir, 'db.sqlite'));
   try {
@@ -139,6 +143,7 @@ async function runRoadie(): Promise<DrainResult> {
         `${DOWNLOAD_JOBS} download_only jobs (download lane, limit 1, ${DOWNLOAD_WORKERS} item workers) + ${GENERAL_JOBS} sync_only jobs (general lane, limit 3, ${GENERAL_WORKERS} item workers each): at most ${Math.min(DOWNLOAD_JOBS, 1) * DOWNLOAD_WORKERS + Math.min(GENERAL_JOBS, 3) * GENERAL_WORKERS} items in flight`,
         'SQLite file in WAL mode, synchronous=NORMAL (openDatabase); the runner\'s default item traffic: the ends and claims of all item workers go to the database together, one guarded UPDATE per exchange, and a worker whose items finish within 5 ms claims up to 16 at a time (server/domain/jobs/claim-size.ts; at most 10 handlers still run at once)',
         `${fmt((statements - polls) / ITEMS, 1)} SQL statements per item during the drain (knex 'query' events, minus the benchmark's completion polls every 25 ms)`,
+        "V8's background threads at SCHED_IDLE, as App.start does",
       ],
     };
   } finally {
