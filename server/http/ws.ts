@@ -24,6 +24,25 @@ interface Extra {
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
+ * What one socket may have queued and not yet sent (a client that stopped reading, a stalled
+ * network): beyond it the socket is closed with 1013 (try again later) instead of growing the
+ * server's memory. A graphql-ws client reconnects by itself and its subscriptions start again
+ * from a fresh snapshot, so a slow reader loses stale events, not state.
+ */
+export const MAX_SOCKET_BUFFERED_BYTES = 16 << 20;
+export const SLOW_READER_CLOSE = { code: 1013, reason: 'Too slow: messages were piling up; reconnect' } as const;
+
+/** Sends on an open socket unless its backlog is over MAX_SOCKET_BUFFERED_BYTES; then closes it. */
+function sendOrShed(socket: WebSocket, data: string): void {
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > MAX_SOCKET_BUFFERED_BYTES) {
+    socket.close(SLOW_READER_CLOSE.code, SLOW_READER_CLOSE.reason);
+    return;
+  }
+  socket.send(data);
+}
+
+/**
  * A subscription whose stream can push (the event bus's, see server/events/bus.ts) is delivered
  * here, not by graphql-ws's loop: each result is written to the socket as the event is
  * published, as a `next` message built around the result's JSON (serialized once for all its
@@ -55,9 +74,7 @@ function pushedToSocket(
       if (!started) {
         started = true;
         stream.pushTo({
-          next: (result) => {
-            if (socket.readyState === socket.OPEN) socket.send(`${head}${json(result)}}`);
-          },
+          next: (result) => sendOrShed(socket, `${head}${json(result)}}`),
           error: rejectEnd,
           complete: () => resolveEnd(DONE),
         });
@@ -166,9 +183,7 @@ export function attachGraphQLWs(server: Server, yoga: Yoga, opts: { isDev: boole
     const closed = gqlServer.opened(
       {
         protocol: socket.protocol,
-        send: (data) => {
-          if (socket.readyState === socket.OPEN) socket.send(data);
-        },
+        send: (data) => sendOrShed(socket, data),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
           socket.on('message', (data) => {
