@@ -56,11 +56,15 @@ export function platformThreadIds(threadIds: readonly number[], pid: number, poo
   return { ids: sorted.slice(1, 2 + poolSize) };
 }
 
-/** The scheduling policy of one of this process's threads (the 41st field of its stat). */
+/** Field `n` (1-based, as proc(5) numbers them) of a /proc stat line. */
+export function statField(stat: string, n: number): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on (the name may hold spaces)
+  return Number(fields[n - 3]);
+}
+
+/** The scheduling policy of one of this process's threads. */
 export async function threadPolicy(tid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/self/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
-  return Number(fields[41 - 3]);
+  return statField(await fs.readFile(`/proc/self/task/${tid}/stat`, 'utf8'), 41);
 }
 
 export type IdleV8WorkersResult = { threads: number[] } | { skipped: string };

@@ -135,7 +135,8 @@ describe('automation page without MusicBrainz configured', () => {
     expect((await row.locator('[data-testid="watched-origin"]').textContent())?.trim()).toBe('Manual');
     // Not found on MusicBrainz yet: no link.
     expect(await row.locator('[data-testid="watched-mbid"]').count()).toBe(0);
-    expect(await page.inputValue('[data-testid="watch-artist-input"]')).toBe('');
+    // the form clears when the mutation answers; the row can come first over the socket
+    await expect.poll(() => page.inputValue('[data-testid="watch-artist-input"]'), { timeout: 5_000 }).toBe('');
     expect(await page.locator('[data-testid="watch-artist-error"]').count()).toBe(0);
     const [nina] = await watched(app.url);
     expect(nina).toMatchObject({ name: 'Nina', origin: 'MANUAL', mbid: null });

@@ -5,15 +5,14 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { idleV8Workers, threadPolicy } from '../../server/process/v8-workers.js';
+import { idleV8Workers, statField, threadPolicy } from '../../server/process/v8-workers.js';
 
-/** CPU clock ticks per thread of this process. */
+/** CPU clock ticks (utime + stime, fields 14 and 15) per thread of this process, read synchronously (async reads would run on the threadpool being watched). */
 function ticks(): Map<number, number> {
   const out = new Map<number, number>();
-  for (const t of fs.readdirSync('/proc/self/task')) {
+  for (const t of fs.readdirSync('/proc/self/task').map(Number)) {
     const stat = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(Number(t), Number(f[11]) + Number(f[12])); // utime + stime
+    out.set(t, statField(stat, 14) + statField(stat, 15));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { client } from '../graphql/client.js';
 import { LanesQuery, LanesUpdatedSubscription, SetLaneConcurrencyMutation } from '../graphql/documents.js';
 import type { Lane } from '../graphql/types.js';
 import type { ControlFeedback } from './workers.svelte.js';
-import { LiveList } from './live-list.svelte.js';
+import { LiveList } from './live-value.svelte.js';
 
 /** The lanes jobs queue in, with their limits and counts: a snapshot, then every change live. */
 class LanesState extends LiveList<Lane, { lanes: Lane[] }, { lanesUpdated: Lane[] }> {

@@ -1,5 +1,5 @@
 import { ServicesQuery, ServicesUpdatedSubscription } from '../graphql/documents.js';
-import { LiveList } from './live-list.svelte.js';
+import { LiveList } from './live-value.svelte.js';
 
 /** External services and their last probe: a snapshot, then every probe round live. */
 export const services = new LiveList(

@@ -1,44 +1,25 @@
 import { client } from '../graphql/client.js';
 import { DownloadSpeedLimitQuery, DownloadSpeedLimitSubscription, SetDownloadSpeedLimitMutation } from '../graphql/documents.js';
-import { connection } from './connection.svelte.js';
+import { LiveValue } from './live-value.svelte.js';
 import type { ControlFeedback } from './workers.svelte.js';
 
 /**
  * The global download speed limit (bytes a second, 0 = unlimited): the subscription sends the
  * current limit first, then every change, whichever client made it.
  */
-class SpeedLimitState {
-  /** Null until read. */
-  bytesPerSecond = $state<number | null>(null);
-  loadError = $state<string | null>(null);
+class SpeedLimitState extends LiveValue<number | null, { downloadSpeedLimit: number }, { downloadSpeedLimitChanged: number }> {
   saving = $state(false);
   /** A refused value (InvalidArgumentError), shown beside the editor. */
   feedback = $state<ControlFeedback | null>(null);
 
-  follow(): () => void {
-    const subscription = client.subscription(DownloadSpeedLimitSubscription, {}).subscribe((result) => {
-      if (result.data) {
-        this.bytesPerSecond = result.data.downloadSpeedLimitChanged;
-        this.loadError = null;
-      } else if (result.error) {
-        this.loadError = result.error.message;
-      }
-    });
-    const stopReconnect = connection.onReconnect(() => void this.refresh());
-    return () => {
-      subscription.unsubscribe();
-      stopReconnect();
-    };
+  constructor() {
+    // the subscription sends the current limit first
+    super(DownloadSpeedLimitQuery, (d) => d.downloadSpeedLimit, DownloadSpeedLimitSubscription, (d) => d.downloadSpeedLimitChanged, null, false);
   }
 
-  async refresh(): Promise<void> {
-    const result = await client.query(DownloadSpeedLimitQuery, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (result.data) {
-      this.bytesPerSecond = result.data.downloadSpeedLimit;
-      this.loadError = null;
-    } else {
-      this.loadError = result.error?.message ?? 'No data';
-    }
+  /** Null until read. */
+  get bytesPerSecond(): number | null {
+    return this.value;
   }
 
   /** Sets the limit; true when the server took it. */
@@ -56,7 +37,7 @@ class SpeedLimitState {
         this.feedback = { tone: 'error', message: result.message };
         return false;
       }
-      this.bytesPerSecond = result.bytesPerSecond;
+      this.receive(result.bytesPerSecond);
       return true;
     } finally {
       this.saving = false;

@@ -8,17 +8,14 @@ import {
 import type { SpotifyAccount } from '../graphql/types.js';
 import { parseSpotifyReturn, type SpotifyReturn } from '../spotify-return.js';
 import { confirmation } from './confirm.svelte.js';
-import { connection } from './connection.svelte.js';
+import { LiveValue } from './live-value.svelte.js';
 import type { ControlFeedback } from './workers.svelte.js';
 
 /**
  * The link to the Spotify account: the spotifyChanged subscription sends the link first, then
  * after every connect, refresh, revocation or disconnect (from any client or the daemon).
  */
-class SpotifyState {
-  /** Null until read. */
-  account = $state.raw<SpotifyAccount | null>(null);
-  loadError = $state<string | null>(null);
+class SpotifyState extends LiveValue<SpotifyAccount | null, { spotify: SpotifyAccount }, { spotifyChanged: SpotifyAccount }> {
   /** A connect or disconnect is in flight. */
   busy = $state(false);
   /** A refused connect or a failed disconnect, shown above the section. */
@@ -26,30 +23,14 @@ class SpotifyState {
   /** How the last round trip through Spotify ended (read once from the address). */
   returned = $state<SpotifyReturn | null>(null);
 
-  follow(): () => void {
-    const subscription = client.subscription(SpotifyChangedSubscription, {}).subscribe((result) => {
-      if (result.data) {
-        this.account = result.data.spotifyChanged;
-        this.loadError = null;
-      } else if (result.error) {
-        this.loadError = result.error.message;
-      }
-    });
-    const stopReconnect = connection.onReconnect(() => void this.refresh());
-    return () => {
-      subscription.unsubscribe();
-      stopReconnect();
-    };
+  constructor() {
+    // the subscription sends the link first
+    super(SpotifyQuery, (d) => d.spotify, SpotifyChangedSubscription, (d) => d.spotifyChanged, null, false);
   }
 
-  async refresh(): Promise<void> {
-    const result = await client.query(SpotifyQuery, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (result.data) {
-      this.account = result.data.spotify;
-      this.loadError = null;
-    } else {
-      this.loadError = result.error?.message ?? 'No data';
-    }
+  /** Null until read. */
+  get account(): SpotifyAccount | null {
+    return this.value;
   }
 
   /**
@@ -103,7 +84,7 @@ class SpotifyState {
     this.returned = null;
     try {
       const response = await client.mutation(DisconnectSpotifyMutation, {}).toPromise();
-      if (response.data) this.account = response.data.result;
+      if (response.data) this.receive(response.data.result);
       else this.feedback = { tone: 'error', message: response.error?.message ?? 'No response' };
     } finally {
       this.busy = false;
