@@ -2,29 +2,29 @@
  * One HTTP(S) download: streamed to a `.part` file, resumed with Range after an interruption,
  * verified (size, SHA-256), then renamed into place. Nothing reaches `dest` unverified.
  *
- * Transport: undici's `request` with its body consumed through 'data' events. On local 128–256
- * MiB files (bench/download.ts, transports table) undici.fetch + Readable.fromWeb reached only
- * 0.46–0.87× of it (the web-stream layer); stream.pipeline with a hashing Transform was within
- * the noise of this loaded 2-core machine (0.64–1.23×); a for-await loop was slower in scratch
- * runs. 'data' events keep the per-chunk work (hash, limiter, progress, pause) in one handler
- * that pauses the socket only when the file or the rate limit says so.
- */
+ * Transport: undici's `request` with its body consumed through 'data' events (undici.fetch +
+ * Readable.fromWeb reached 0.46–0.87× of it: the web-stream layer). The default dispatcher
+ * reads plain-HTTP sockets into a few reused buffers (recycled-reads.ts), and each chunk is
+ * written, hashed and given back at once, on the thread that received it (see pump). Over
+ * loopback on this 2-core VM that took 1 GiB from 2.5 to ~1.6 CPU-s without the hash
+ * (bench/download.ts); the hash adds ~0.6 CPU-s per GiB. A hashing worker thread reading the
+ * same (shared) buffers was tried and was slower here: its messages and the shared-memory
+ * copies in undici's parser cost more than the second core gave back. */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import fs from 'node:fs/promises';
+import { createReadStream, writeSync } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { codeForHttpStatus, DownloadError, isDiskFullErrno } from '../domain/downloads/errors.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { recycledReadsConnector, releaseChunk } from './recycled-reads.js';
 
 /**
  * Bytes undici may hold for us while we cannot take them (file busy, rate limit): the most a
  * cut connection can lose beyond what is already in the .part file, i.e. re-downloaded on resume.
  */
 export const BODY_BUFFER_BYTES = 1 << 20;
-/** Bytes queued for the file before the socket is paused: big writes (one writev per batch) are cheap. */
-const WRITE_BUFFER_BYTES = 8 << 20;
 /** Reading the kept prefix back to hash it. */
 const READ_BUFFER_BYTES = 1 << 20;
 export const DEFAULT_MIN_FREE_MARGIN_BYTES = 16 << 20;
@@ -93,7 +93,7 @@ export interface DownloadResult {
 
 let sharedDispatcher: Dispatcher | null = null;
 function defaultDispatcher(): Dispatcher {
-  return (sharedDispatcher ??= new Agent().compose(interceptors.redirect({ maxRedirections: 5 })));
+  return (sharedDispatcher ??= new Agent({ connect: recycledReadsConnector() }).compose(interceptors.redirect({ maxRedirections: 5 })));
 }
 
 /**
@@ -192,64 +192,66 @@ async function moveInto(part: string, dest: string): Promise<void> {
   }
 }
 
+/** Writes all of `chunk` at the file's current position (a regular file takes it in one call unless the disk fills). */
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+}
+
 /**
- * Streams `body` into the .part file (appending or truncating), through the hash, the rate
- * limiter and onProgress; resolves once every byte is on disk. On failure the stream is closed
- * with what it had (the bytes stay for a resume) and the error says why.
+ * Streams `body` into the open .part file, through the hash, the rate limiter and onProgress;
+ * resolves once every byte is written. On failure it rejects with the reason; the bytes
+ * written so far stay for a resume.
+ *
+ * Each chunk is written synchronously, on the thread that just received it, then hashed: the
+ * kernel copies it into the page cache while it is still in this core's cache, as curl does. Handing it to libuv's threadpool (fs.write / a WriteStream) made the copy run on the
+ * other core from memory that had gone cold, which cost this 2-core VM 5× the CPU in
+ * copy_folio_from_iter_atomic (perf; bench/download.ts has the figures). A write blocks the
+ * event loop for one chunk (one socket read, at most 512 KiB) at a time.
  */
-function pump(body: Readable, ws: WriteStream, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<number> {
+function pump(body: Readable, fd: number, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let done = start;
-    let holds = 0; // reasons to keep the socket paused: the file's buffer is full, a limiter wait
-    let waits = 0; // chunks waiting for the limiter: 'end' can come while the last one waits
+    let waits = 0; // chunks not yet written: 'end' can come while the last one waits
+    let queue: Promise<unknown> = Promise.resolve(); // the last waiting chunk's write: the next one goes after it
     let ended = false;
     let failed = false;
-    const hold = (): void => {
-      if (holds++ === 0) body.pause();
-    };
-    const release = (): void => {
-      if (--holds === 0 && !failed) body.resume();
-    };
     const finishIfDone = (): void => {
-      if (ended && waits === 0 && !failed) ws.end((err?: Error | null) => (err ? fail(localError(err, 'writing')) : resolve(done)));
+      if (ended && waits === 0 && !failed) resolve(done);
     };
     const fail = (err: unknown): void => {
       if (failed) return;
       failed = true;
       body.destroy();
-      // end() flushes what the file accepted so a resume keeps it; after a write error it only closes
-      if (ws.closed) return reject(err);
-      ws.once('close', () => reject(err));
-      ws.end();
+      reject(err);
     };
     const write = (chunk: Buffer): void => {
-      done += chunk.length;
-      if (!ws.write(chunk)) {
-        hold();
-        ws.once('drain', release);
+      try {
+        writeAll(fd, chunk);
+      } catch (err) {
+        return fail(localError(err, 'writing'));
       }
+      hash?.update(chunk);
+      releaseChunk(chunk); // written and hashed: its buffer may take the next socket read
+      done += chunk.length;
       o.onProgress?.(done, total);
     };
     body.on('data', (chunk: Buffer) => {
       if (failed) return;
-      hash?.update(chunk);
       const wait = o.rateLimiter?.take(chunk.length, o.signal);
-      if (!wait) return write(chunk);
-      hold();
-      waits++;
-      wait.then(
+      if (!wait && waits === 0) return write(chunk);
+      // a chunk that waits (for the limiter, or behind one that does) keeps the socket paused
+      if (waits++ === 0) body.pause();
+      queue = Promise.all([queue, wait]).then(
         () => {
-          waits--;
           if (failed) return;
           write(chunk);
-          release();
+          if (--waits === 0 && !failed) body.resume();
           finishIfDone();
         },
         (err: unknown) => fail(err),
       );
     });
     body.once('error', (err) => fail(err));
-    ws.once('error', (err) => fail(localError(err, 'writing')));
     // undici destroys the body when the connection drops, maybe while we were still preparing the file
     if (body.destroyed) fail(body.errored ?? new Error('connection closed before the body was read'));
     body.once('end', () => {
@@ -366,15 +368,27 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
     }
 
     const hash = hashing ? ((offset > 0 ? prefixHash : null) ?? createHash('sha256')) : null;
-    const ws = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
+    let file: FileHandle;
+    try {
+      file = await fs.open(part, offset > 0 ? 'a' : 'w');
+    } catch (err) {
+      res.body.destroy();
+      throw localError(err, 'opening the .part file');
+    }
     o.onProgress?.(offset, total);
     let done: number;
     try {
-      done = await pump(res.body, ws, hash, offset, total, o);
+      done = await pump(res.body, file.fd, hash, offset, total, o);
     } catch (err) {
+      await file.close().catch(() => undefined);
       const e = transferError(err, o.signal);
       if (e.code === 'disk_full') await removePart(part); // give the space back; the library stays clean
       throw e;
+    }
+    try {
+      await file.close();
+    } catch (err) {
+      throw localError(err, 'closing the .part file');
     }
     if (total !== null && done < total) throw new DownloadError('network_error', `transfer ended at ${done} of ${total} bytes`);
     if (total !== null && done > total) {
