@@ -218,10 +218,10 @@ const REPORTED_KIB = '/sys/module/page_reporting/parameters/reported_kib';
 /**
  * Waits until the freed page cache of the deleted output file is settled. On a VM with free
  * page reporting (virtio-balloon) the guest hands freed pages back to the host over several
- * seconds (here ~250 MiB/s, starting ~0.5 s after the free); a run that starts early writes
- * into pages the guest still holds, a later one into pages the host must fault back in, which
- * on this VM costs ~2× the CPU per page. So every run, curl's and Roadie's, starts once the
- * counter has stood still for 1.5 s (at most 20 s); elsewhere after a fixed second.
+ * seconds (here ~250 MiB/s, starting ~0.5 s after the free), and a run that starts meanwhile
+ * writes partly into pages the guest still holds, partly into pages the host must fault back
+ * in, depending on how long its own start took. So every run, curl's and Roadie's, starts once
+ * the counter has stood still for 1.5 s (at most 20 s); elsewhere after a fixed second.
  */
 async function settle(): Promise<number> {
   const t0 = Date.now();
