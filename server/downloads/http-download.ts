@@ -11,7 +11,7 @@
  * same (shared) buffers was tried and was slower here: its messages and the shared-memory
  * copies in undici's parser cost more than the second core gave back. */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, writeSync } from 'node:fs';
+import { createReadStream, write, writeSync } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,6 +28,10 @@ export const BODY_BUFFER_BYTES = 1 << 20;
 /** Reading the kept prefix back to hash it. */
 const READ_BUFFER_BYTES = 1 << 20;
 export const DEFAULT_MIN_FREE_MARGIN_BYTES = 16 << 20;
+/** A synchronous write that blocks the event loop longer than this moves the download's writes to the threadpool. */
+export const DEFAULT_SYNC_WRITE_LIMIT_MS = 20;
+/** Bytes waiting for threadpool writes before the socket is paused. */
+const FILE_QUEUE_BYTES = 4 << 20;
 
 /** What is stored next to the .part file so a resume can ask "only if it is still the same file". */
 interface PartMeta {
@@ -76,6 +80,11 @@ export interface DownloadOptions {
   dispatcher?: Dispatcher;
   /** Free space of a folder; default fs.statfs (an option for tests and odd filesystems). */
   statfs?: (dir: string) => Promise<FreeSpace>;
+  /**
+   * Milliseconds a synchronous write may block the event loop before the rest of the download
+   * is written through libuv's threadpool (default 20; -1: from the second chunk on, for tests).
+   */
+  syncWriteLimitMs?: number;
 }
 
 export interface DownloadResult {
@@ -89,6 +98,8 @@ export interface DownloadResult {
   restarted: boolean;
   /** Status of the response the file was finished with: 200, 206, or 416 for an already complete .part. */
   httpStatus: number;
+  /** A write was slow (see syncWriteLimitMs), so the rest went through libuv's threadpool. */
+  threadpoolWrites: boolean;
 }
 
 let sharedDispatcher: Dispatcher | null = null;
@@ -197,56 +208,125 @@ function writeAll(fd: number, chunk: Buffer): void {
   for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
 }
 
+/** The same on libuv's threadpool. */
+function writeAllAsync(fd: number, chunk: Buffer, done: (err: Error | null) => void, off = 0): void {
+  write(fd, chunk, off, chunk.length - off, null, (err, n) => {
+    if (err) return done(err);
+    if (off + n < chunk.length) return writeAllAsync(fd, chunk, done, off + n);
+    done(null);
+  });
+}
+
 /**
- * Streams `body` into the open .part file, through the hash, the rate limiter and onProgress;
+ * Streams `body` into the open .part file, through the rate limiter, the hash and onProgress;
  * resolves once every byte is written. On failure it rejects with the reason; the bytes
- * written so far stay for a resume.
+ * received so far are written first (unless writing is what failed), so a resume keeps them.
  *
  * Each chunk is written synchronously, on the thread that just received it, then hashed: the
- * kernel copies it into the page cache while it is still in this core's cache, as curl does. Handing it to libuv's threadpool (fs.write / a WriteStream) made the copy run on the
- * other core from memory that had gone cold, which cost this 2-core VM 5× the CPU in
- * copy_folio_from_iter_atomic (perf; bench/download.ts has the figures). A write blocks the
- * event loop for one chunk (one socket read, at most 512 KiB) at a time.
+ * kernel copies it into the page cache while it is still in this core's cache, as curl does.
+ * Handing it to libuv's threadpool (fs.write / a WriteStream) made the copy run on the other
+ * core from memory that had gone cold, which cost this 2-core VM 5× the CPU in
+ * copy_folio_from_iter_atomic (perf; bench/download.ts has the figures). A write normally
+ * blocks the event loop for well under a millisecond (one socket read, at most 512 KiB); one
+ * that takes longer than `syncWriteLimitMs` (a slow disk, the kernel throttling dirty pages)
+ * moves the rest of this download's writes to the threadpool, one at a time, in order.
  */
-function pump(body: Readable, fd: number, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+function pump(body: Readable, fd: number, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<{ done: number; threadpoolWrites: boolean }> {
+  return new Promise((resolve, reject) => {
+    const syncLimitMs = o.syncWriteLimitMs ?? DEFAULT_SYNC_WRITE_LIMIT_MS;
     let done = start;
-    let waits = 0; // chunks not yet written: 'end' can come while the last one waits
-    let queue: Promise<unknown> = Promise.resolve(); // the last waiting chunk's write: the next one goes after it
+    let holds = 0; // reasons to keep the socket paused: chunks waiting for the limiter, a full file queue
+    const hold = (): void => {
+      if (holds++ === 0) body.pause();
+    };
+    const unhold = (): void => {
+      if (--holds === 0 && !failed) body.resume();
+    };
+    let waits = 0; // chunks waiting for the limiter (or behind one that does)
+    let limiterQueue: Promise<unknown> = Promise.resolve(); // the last waiting chunk: the next one goes after it
+    let threadpool = false; // a synchronous write was too slow: the rest go through libuv's threadpool
+    const fileQueue: Buffer[] = [];
+    let fileQueueBytes = 0;
+    let fileHeld = false;
+    let writing = false; // a threadpool write in flight
     let ended = false;
-    let failed = false;
-    const finishIfDone = (): void => {
-      if (ended && waits === 0 && !failed) resolve(done);
-    };
-    const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      body.destroy();
-      reject(err);
-    };
-    const write = (chunk: Buffer): void => {
-      try {
-        writeAll(fd, chunk);
-      } catch (err) {
-        return fail(localError(err, 'writing'));
+    let failed: { err: unknown } | null = null;
+
+    const settle = (): void => {
+      if (writing) return; // never give the file back with a write still in flight
+      if (failed) {
+        fileQueue.length = 0;
+        return reject(failed.err);
       }
+      if (ended && waits === 0 && fileQueue.length === 0) resolve({ done, threadpoolWrites: threadpool });
+    };
+    /** Stops reading; what was received is still written unless `writeFailed`. */
+    const fail = (err: unknown, writeFailed = false): void => {
+      if (failed) return;
+      failed = { err };
+      body.destroy();
+      if (writeFailed) fileQueue.length = 0;
+      if (!writing) drain();
+    };
+    const written = (chunk: Buffer): void => {
       hash?.update(chunk);
       releaseChunk(chunk); // written and hashed: its buffer may take the next socket read
       done += chunk.length;
       o.onProgress?.(done, total);
     };
+    /** Writes the file queue on the threadpool, one chunk after the other. */
+    const drain = (): void => {
+      const chunk = fileQueue.shift();
+      if (!chunk) return settle();
+      writing = true;
+      writeAllAsync(fd, chunk, (err) => {
+        writing = false;
+        fileQueueBytes -= chunk.length;
+        if (err) {
+          failed = null; // the write error is the one to report
+          fail(localError(err, 'writing'), true);
+          return settle();
+        }
+        written(chunk);
+        if (fileHeld && fileQueueBytes <= FILE_QUEUE_BYTES / 2) {
+          fileHeld = false;
+          unhold();
+        }
+        drain();
+      });
+    };
+    const accept = (chunk: Buffer): void => {
+      if (threadpool) {
+        fileQueue.push(chunk);
+        fileQueueBytes += chunk.length;
+        if (!fileHeld && fileQueueBytes > FILE_QUEUE_BYTES) {
+          fileHeld = true;
+          hold();
+        }
+        if (!writing) drain();
+        return;
+      }
+      const t0 = performance.now();
+      try {
+        writeAll(fd, chunk);
+      } catch (err) {
+        return fail(localError(err, 'writing'), true);
+      }
+      if (performance.now() - t0 > syncLimitMs) threadpool = true;
+      written(chunk);
+    };
     body.on('data', (chunk: Buffer) => {
       if (failed) return;
       const wait = o.rateLimiter?.take(chunk.length, o.signal);
-      if (!wait && waits === 0) return write(chunk);
+      if (!wait && waits === 0) return accept(chunk);
       // a chunk that waits (for the limiter, or behind one that does) keeps the socket paused
-      if (waits++ === 0) body.pause();
-      queue = Promise.all([queue, wait]).then(
+      if (waits++ === 0) hold();
+      limiterQueue = Promise.all([limiterQueue, wait]).then(
         () => {
           if (failed) return;
-          write(chunk);
-          if (--waits === 0 && !failed) body.resume();
-          finishIfDone();
+          accept(chunk);
+          if (--waits === 0) unhold();
+          settle();
         },
         (err: unknown) => fail(err),
       );
@@ -256,7 +336,7 @@ function pump(body: Readable, fd: number, hash: Hash | null, start: number, tota
     if (body.destroyed) fail(body.errored ?? new Error('connection closed before the body was read'));
     body.once('end', () => {
       ended = true;
-      finishIfDone();
+      settle();
     });
   });
 }
@@ -319,7 +399,7 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
       await res.body.dump();
       const total = parseContentRange(header(h, 'content-range'))?.total ?? null;
       if (total === offset && (o.expectedSize == null || o.expectedSize === offset)) {
-        return finish(part, o, offset, prefixHash, offset, restarted, status);
+        return finish(part, o, offset, prefixHash, offset, restarted, status, false);
       }
       await discard();
       continue;
@@ -377,8 +457,9 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
     }
     o.onProgress?.(offset, total);
     let done: number;
+    let threadpoolWrites: boolean;
     try {
-      done = await pump(res.body, file.fd, hash, offset, total, o);
+      ({ done, threadpoolWrites } = await pump(res.body, file.fd, hash, offset, total, o));
     } catch (err) {
       await file.close().catch(() => undefined);
       const e = transferError(err, o.signal);
@@ -395,7 +476,7 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
       await removePart(part);
       throw new DownloadError('size_mismatch', `received ${done} bytes, server announced ${total}`);
     }
-    return finish(part, o, done, hash, offset, restarted, status);
+    return finish(part, o, done, hash, offset, restarted, status, threadpoolWrites);
   }
 }
 
@@ -408,6 +489,7 @@ async function finish(
   resumedFrom: number,
   restarted: boolean,
   httpStatus: number,
+  threadpoolWrites: boolean,
 ): Promise<DownloadResult> {
   const sha256 = hash?.digest('hex') ?? null;
   if (o.expectedSize != null && bytes !== o.expectedSize) {
@@ -420,5 +502,5 @@ async function finish(
   }
   await moveInto(part, o.dest);
   await fs.rm(`${part}.json`, { force: true });
-  return { bytes, sha256, resumedFrom, restarted, httpStatus };
+  return { bytes, sha256, resumedFrom, restarted, httpStatus, threadpoolWrites };
 }

@@ -165,7 +165,7 @@ describe('downloadFile over HTTP', () => {
   it('downloads a file, verifies it and moves it into place without leftovers', async () => {
     const progress: [number, number | null][] = [];
     const r = await get({ sha256: digest, expectedSize: data.length, onProgress: (d, t) => progress.push([d, t]) });
-    expect(r).toEqual({ bytes: data.length, sha256: digest, resumedFrom: 0, restarted: false, httpStatus: 200 });
+    expect(r).toMatchObject({ bytes: data.length, sha256: digest, resumedFrom: 0, restarted: false, httpStatus: 200 });
     expect(sha256(await fs.readFile(dest))).toBe(digest);
     expect(existsSync(`${dest}.part`)).toBe(false);
     expect(existsSync(`${dest}.part.json`)).toBe(false);
@@ -205,6 +205,36 @@ describe('downloadFile over HTTP', () => {
     expect(existsSync(part)).toBe(false);
   });
 
+  it('after a slow write goes on through the threadpool: cuts keep what was received, the resumed file is identical, a limit still holds', async () => {
+    // syncWriteLimitMs -1: every write after the first counts as slow
+    const slow = { syncWriteLimitMs: -1 };
+    const part = `${dest}.part`;
+    for (const cutAt of [3 * MiB + 12345, 9 * MiB + 777]) {
+      server.behaviour.cutAt = cutAt;
+      const before = existsSync(part) ? await size(part) : 0;
+      await expectCode(get({ ...slow, sha256: digest }), 'network_error');
+      const kept = await size(part);
+      expect(kept, `cut at ${cutAt}`).toBeLessThanOrEqual(cutAt);
+      expect(cutAt - kept, `cut at ${cutAt}, kept ${kept} (before: ${before})`).toBeLessThanOrEqual(BODY_BUFFER_BYTES);
+    }
+    server.behaviour.cutAt = null;
+    const kept = await size(part);
+    const r = await get({ ...slow, sha256: digest });
+    expect(r).toMatchObject({ bytes: data.length, sha256: digest, resumedFrom: kept, httpStatus: 206, threadpoolWrites: true });
+    expect(sha256(await fs.readFile(dest))).toBe(digest);
+
+    const limited = path.join(dir, `lib-${++n}`, 'limited.flac');
+    const limiter = new RateLimiter(4 * MiB);
+    server.behaviour.data = data.subarray(0, 4 * MiB);
+    const t0 = performance.now();
+    const l = await downloadFile({ url: server.url, dest: limited, minFreeMarginBytes: 0, rateLimiter: limiter, ...slow });
+    const rate = l.bytes / ((performance.now() - t0) / 1000);
+    expect(rate / (4 * MiB)).toBeGreaterThan(0.85);
+    expect(rate / (4 * MiB)).toBeLessThan(1.15);
+    expect(l.threadpoolWrites).toBe(true);
+    expect(sha256(await fs.readFile(limited))).toBe(sha256(data.subarray(0, 4 * MiB)));
+  });
+
   it('starts over cleanly when the server ignores Range (200 to a range request)', async () => {
     server.behaviour.range = false;
     server.behaviour.cutAt = 5 * MiB;
@@ -233,7 +263,7 @@ describe('downloadFile over HTTP', () => {
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.writeFile(part, data);
     await fs.writeFile(`${part}.json`, JSON.stringify({ url: server.url, etag: '"v1"' }));
-    expect(await get({ sha256: digest })).toEqual({ bytes: data.length, sha256: digest, resumedFrom: data.length, restarted: false, httpStatus: 416 });
+    expect(await get({ sha256: digest })).toEqual({ bytes: data.length, sha256: digest, resumedFrom: data.length, restarted: false, httpStatus: 416, threadpoolWrites: false });
     expect(existsSync(part)).toBe(false);
 
     // a .part longer than the file: 416 with another size → fresh download
