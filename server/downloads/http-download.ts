@@ -4,19 +4,21 @@
  *
  * Transport: undici's `request` with its body consumed through 'data' events (undici.fetch +
  * Readable.fromWeb reached 0.46–0.87× of it: the web-stream layer). The default dispatcher
- * reads plain-HTTP sockets into a few reused buffers (recycled-reads.ts), and each chunk is
- * written, hashed and given back at once, on the thread that received it (see pump). Over
- * loopback on this 2-core VM that took 1 GiB from 2.5 to ~1.6 CPU-s without the hash
- * (bench/download.ts); the hash adds ~0.6 CPU-s per GiB. A hashing worker thread reading the
- * same (shared) buffers was tried and was slower here: its messages and the shared-memory
- * copies in undici's parser cost more than the second core gave back. */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, write, writeSync } from 'node:fs';
+ * reads plain-HTTP sockets into a few reused buffers (recycled-reads.ts); each chunk is written
+ * at once on the thread that received it and its buffer given back (see pump); the SHA-256 is
+ * computed by a worker thread that reads the .part back behind the writer (file-hash.ts). On
+ * 1 GiB over loopback on this 2-core VM the download then costs ~1.9 CPU-s without the hash
+ * (2.5 before), and runs at 0.97× curl with it (bench/download.ts). A worker hashing the chunks
+ * in shared memory was no faster than hashing in line (its messages, and undici's copies out
+ * of shared memory, which V8 does with relaxed atomics). */
+import { createHash } from 'node:crypto';
+import { write, writeSync } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { codeForHttpStatus, DownloadError, isDiskFullErrno } from '../domain/downloads/errors.js';
+import { FileHash } from './file-hash.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { recycledReadsConnector, releaseChunk } from './recycled-reads.js';
 
@@ -25,8 +27,6 @@ import { recycledReadsConnector, releaseChunk } from './recycled-reads.js';
  * cut connection can lose beyond what is already in the .part file, i.e. re-downloaded on resume.
  */
 export const BODY_BUFFER_BYTES = 1 << 20;
-/** Reading the kept prefix back to hash it. */
-const READ_BUFFER_BYTES = 1 << 20;
 export const DEFAULT_MIN_FREE_MARGIN_BYTES = 16 << 20;
 /** A synchronous write that blocks the event loop longer than this moves the download's writes to the threadpool. */
 export const DEFAULT_SYNC_WRITE_LIMIT_MS = 20;
@@ -61,9 +61,8 @@ export interface DownloadOptions {
   /** Expected SHA-256 (hex); a different digest fails with checksum_mismatch. */
   sha256?: string | null;
   /**
-   * Compute the SHA-256 of the file (default true; always when `sha256` is given). SHA-256 runs
-   * at ~1.4 GB/s on the event loop: nothing next to a network download, but on loopback it is
-   * the biggest single cost (bench/download.ts has the figures).
+   * Compute the SHA-256 of the file (default true; always when `sha256` is given), on the
+   * hashing thread (file-hash.ts), which reads the .part back as it is written.
    */
   hash?: boolean;
   /** Pause, cancel or shutdown: the .part file keeps its bytes for a resume. */
@@ -176,13 +175,6 @@ async function removePart(part: string): Promise<void> {
   await Promise.all([fs.rm(part, { force: true }), fs.rm(`${part}.json`, { force: true })]);
 }
 
-/** Hashes the first `bytes` of the .part file: the prefix a resume appends to. */
-async function hashPrefix(part: string, bytes: number, signal: AbortSignal | undefined): Promise<Hash> {
-  const hash = createHash('sha256');
-  if (bytes === 0) return hash;
-  for await (const chunk of createReadStream(part, { start: 0, end: bytes - 1, highWaterMark: READ_BUFFER_BYTES, ...(signal ? { signal } : {}) })) hash.update(chunk as Buffer);
-  return hash;
-}
 
 /** Renames into place (copy + rename through a temp name across filesystems), creating the folder. */
 async function moveInto(part: string, dest: string): Promise<void> {
@@ -231,7 +223,7 @@ function writeAllAsync(fd: number, chunk: Buffer, done: (err: Error | null) => v
  * that takes longer than `syncWriteLimitMs` (a slow disk, the kernel throttling dirty pages)
  * moves the rest of this download's writes to the threadpool, one at a time, in order.
  */
-function pump(body: Readable, fd: number, hash: Hash | null, start: number, total: number | null, o: DownloadOptions): Promise<{ done: number; threadpoolWrites: boolean }> {
+function pump(body: Readable, fd: number, hash: FileHash | null, start: number, total: number | null, o: DownloadOptions): Promise<{ done: number; threadpoolWrites: boolean }> {
   return new Promise((resolve, reject) => {
     const syncLimitMs = o.syncWriteLimitMs ?? DEFAULT_SYNC_WRITE_LIMIT_MS;
     let done = start;
@@ -269,9 +261,9 @@ function pump(body: Readable, fd: number, hash: Hash | null, start: number, tota
       if (!writing) drain();
     };
     const written = (chunk: Buffer): void => {
-      hash?.update(chunk);
-      releaseChunk(chunk); // written and hashed: its buffer may take the next socket read
+      releaseChunk(chunk); // written: its buffer may take the next socket read
       done += chunk.length;
+      hash?.advance(done);
       o.onProgress?.(done, total);
     };
     /** Writes the file queue on the threadpool, one chunk after the other. */
@@ -356,127 +348,135 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
   let offset = await sizeOf(part);
   let meta = offset > 0 ? await readMeta(metaFile) : null;
   let restarted = false;
-  let prefixHash: Hash | null = null;
+  // hashed on a thread that reads the .part back as it is written (file-hash.ts)
+  let hash: FileHash | null = null;
   const discard = async (): Promise<void> => {
     if (offset > 0) restarted = true;
     offset = 0;
     meta = null;
-    prefixHash = null;
+    hash?.close();
+    hash = null;
     await removePart(part);
   };
   // a .part of another URL, or longer than the file can be, is of no use
   if (offset > 0 && ((meta && meta.url !== url) || (o.expectedSize != null && offset > o.expectedSize))) await discard();
   if (o.expectedSize != null) await ensureFreeSpace(dir, o.expectedSize - offset, o);
-  // hash the kept prefix before asking: once the answer comes, its body is read at once (a
-  // connection dropped while we were busy would take the bytes undici buffered with it)
   const hashing = o.hash !== false || !!o.sha256;
   if (offset > 0 && hashing) {
-    prefixHash = await hashPrefix(part, offset, o.signal).catch((err: unknown) => {
-      throw o.signal?.aborted ? transferError(err, o.signal) : err;
-    });
+    // the kept prefix is hashed while the request goes out
+    hash = new FileHash(part);
+    hash.advance(offset, true);
   }
 
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > 3) throw new DownloadError('http_error', `no usable answer from ${url} after 3 requests (byte ranges out of step)`);
-    const headers: Record<string, string> = { ...o.headers };
-    if (offset > 0) {
-      headers.range = `bytes=${offset}-`;
-      // If-Range takes a strong ETag or a date: a changed file then comes back whole (200)
-      const validator = meta?.etag && !meta.etag.startsWith('W/') ? meta.etag : meta?.lastModified;
-      if (validator) headers['if-range'] = validator;
-    }
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, { method: 'GET', headers, highWaterMark: BODY_BUFFER_BYTES, dispatcher: o.dispatcher ?? defaultDispatcher(), ...(o.signal ? { signal: o.signal } : {}) });
-    } catch (err) {
-      throw transferError(err, o.signal);
-    }
-    const status = res.statusCode;
-    const h = res.headers;
+  try {
+    return await transfer();
+  } finally {
+    hash?.close(); // a failed or abandoned download's (a no-op once digested)
+  }
 
-    if (status === 416 && offset > 0) {
-      // the range starts at or past the end: complete if the server's size is ours, else start over
-      await res.body.dump();
-      const total = parseContentRange(header(h, 'content-range'))?.total ?? null;
-      if (total === offset && (o.expectedSize == null || o.expectedSize === offset)) {
-        return finish(part, o, offset, prefixHash, offset, restarted, status, false);
+  async function transfer(): Promise<DownloadResult> {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 3) throw new DownloadError('http_error', `no usable answer from ${url} after 3 requests (byte ranges out of step)`);
+      const headers: Record<string, string> = { ...o.headers };
+      if (offset > 0) {
+        headers.range = `bytes=${offset}-`;
+        // If-Range takes a strong ETag or a date: a changed file then comes back whole (200)
+        const validator = meta?.etag && !meta.etag.startsWith('W/') ? meta.etag : meta?.lastModified;
+        if (validator) headers['if-range'] = validator;
       }
-      await discard();
-      continue;
-    }
-    const code = codeForHttpStatus(status);
-    if (code || (status !== 200 && status !== 206)) {
-      await res.body.dump();
-      if (code === 'file_not_found') await removePart(part);
-      throw new DownloadError(code ?? 'http_error', `HTTP ${status} for ${url}`, status);
-    }
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method: 'GET', headers, highWaterMark: BODY_BUFFER_BYTES, dispatcher: o.dispatcher ?? defaultDispatcher(), ...(o.signal ? { signal: o.signal } : {}) });
+      } catch (err) {
+        throw transferError(err, o.signal);
+      }
+      const status = res.statusCode;
+      const h = res.headers;
 
-    let total: number | null;
-    const length = header(h, 'content-length');
-    const bodyLength = length === undefined ? null : Number(length);
-    if (status === 206) {
-      const range = parseContentRange(header(h, 'content-range'));
-      if (!range || range.start !== offset) {
-        // an answer to a range we did not ask for: start over with a plain request
+      if (status === 416 && offset > 0) {
+        // the range starts at or past the end: complete if the server's size is ours, else start over
         await res.body.dump();
+        const total = parseContentRange(header(h, 'content-range'))?.total ?? null;
+        if (total === offset && (o.expectedSize == null || o.expectedSize === offset)) {
+          return finish(part, o, offset, hash, offset, restarted, status, false);
+        }
         await discard();
         continue;
       }
-      total = range.total ?? (bodyLength === null ? null : offset + bodyLength);
-    } else {
-      if (offset > 0) await discard(); // 200 to a Range request: no Range support, or the file changed
-      total = bodyLength;
-    }
+      const code = codeForHttpStatus(status);
+      if (code || (status !== 200 && status !== 206)) {
+        await res.body.dump();
+        if (code === 'file_not_found') await removePart(part);
+        throw new DownloadError(code ?? 'http_error', `HTTP ${status} for ${url}`, status);
+      }
 
-    try {
-      if (total !== null && o.expectedSize != null && total !== o.expectedSize) {
+      let total: number | null;
+      const length = header(h, 'content-length');
+      const bodyLength = length === undefined ? null : Number(length);
+      if (status === 206) {
+        const range = parseContentRange(header(h, 'content-range'));
+        if (!range || range.start !== offset) {
+          // an answer to a range we did not ask for: start over with a plain request
+          await res.body.dump();
+          await discard();
+          continue;
+        }
+        total = range.total ?? (bodyLength === null ? null : offset + bodyLength);
+      } else {
+        if (offset > 0) await discard(); // 200 to a Range request: no Range support, or the file changed
+        total = bodyLength;
+      }
+
+      try {
+        if (total !== null && o.expectedSize != null && total !== o.expectedSize) {
+          await removePart(part);
+          throw new DownloadError('size_mismatch', `server announces ${total} bytes, expected ${o.expectedSize}`);
+        }
+        if (total !== null) await ensureFreeSpace(dir, total - offset, o);
+        if (offset === 0) {
+          const etag = header(h, 'etag');
+          const lastModified = header(h, 'last-modified');
+          meta = { url, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(total !== null ? { total } : {}) };
+          await fs.writeFile(metaFile, JSON.stringify(meta)).catch((err: unknown) => {
+            throw localError(err, 'writing the .part.json sidecar');
+          });
+        }
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+
+      if (hashing) hash ??= new FileHash(part);
+      let file: FileHandle;
+      try {
+        file = await fs.open(part, offset > 0 ? 'a' : 'w');
+      } catch (err) {
+        res.body.destroy();
+        throw localError(err, 'opening the .part file');
+      }
+      o.onProgress?.(offset, total);
+      let done: number;
+      let threadpoolWrites: boolean;
+      try {
+        ({ done, threadpoolWrites } = await pump(res.body, file.fd, hash, offset, total, o));
+      } catch (err) {
+        await file.close().catch(() => undefined);
+        const e = transferError(err, o.signal);
+        if (e.code === 'disk_full') await removePart(part); // give the space back; the library stays clean
+        throw e;
+      }
+      try {
+        await file.close();
+      } catch (err) {
+        throw localError(err, 'closing the .part file');
+      }
+      if (total !== null && done < total) throw new DownloadError('network_error', `transfer ended at ${done} of ${total} bytes`);
+      if (total !== null && done > total) {
         await removePart(part);
-        throw new DownloadError('size_mismatch', `server announces ${total} bytes, expected ${o.expectedSize}`);
+        throw new DownloadError('size_mismatch', `received ${done} bytes, server announced ${total}`);
       }
-      if (total !== null) await ensureFreeSpace(dir, total - offset, o);
-      if (offset === 0) {
-        const etag = header(h, 'etag');
-        const lastModified = header(h, 'last-modified');
-        meta = { url, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(total !== null ? { total } : {}) };
-        await fs.writeFile(metaFile, JSON.stringify(meta)).catch((err: unknown) => {
-          throw localError(err, 'writing the .part.json sidecar');
-        });
-      }
-    } catch (err) {
-      res.body.destroy();
-      throw err;
+      return finish(part, o, done, hash, offset, restarted, status, threadpoolWrites);
     }
-
-    const hash = hashing ? ((offset > 0 ? prefixHash : null) ?? createHash('sha256')) : null;
-    let file: FileHandle;
-    try {
-      file = await fs.open(part, offset > 0 ? 'a' : 'w');
-    } catch (err) {
-      res.body.destroy();
-      throw localError(err, 'opening the .part file');
-    }
-    o.onProgress?.(offset, total);
-    let done: number;
-    let threadpoolWrites: boolean;
-    try {
-      ({ done, threadpoolWrites } = await pump(res.body, file.fd, hash, offset, total, o));
-    } catch (err) {
-      await file.close().catch(() => undefined);
-      const e = transferError(err, o.signal);
-      if (e.code === 'disk_full') await removePart(part); // give the space back; the library stays clean
-      throw e;
-    }
-    try {
-      await file.close();
-    } catch (err) {
-      throw localError(err, 'closing the .part file');
-    }
-    if (total !== null && done < total) throw new DownloadError('network_error', `transfer ended at ${done} of ${total} bytes`);
-    if (total !== null && done > total) {
-      await removePart(part);
-      throw new DownloadError('size_mismatch', `received ${done} bytes, server announced ${total}`);
-    }
-    return finish(part, o, done, hash, offset, restarted, status, threadpoolWrites);
   }
 }
 
@@ -485,13 +485,13 @@ async function finish(
   part: string,
   o: DownloadOptions,
   bytes: number,
-  hash: Hash | null,
+  hash: FileHash | null,
   resumedFrom: number,
   restarted: boolean,
   httpStatus: number,
   threadpoolWrites: boolean,
 ): Promise<DownloadResult> {
-  const sha256 = hash?.digest('hex') ?? null;
+  const sha256 = hash ? await hash.digest(bytes) : null;
   if (o.expectedSize != null && bytes !== o.expectedSize) {
     await removePart(part);
     throw new DownloadError('size_mismatch', `received ${bytes} bytes, expected ${o.expectedSize}`);

@@ -6,8 +6,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadError, type DownloadErrorCode } from '../../server/domain/downloads/errors.js';
+import { openFileHashes } from '../../server/downloads/file-hash.js';
 import { BODY_BUFFER_BYTES, downloadFile, parseContentRange, partPathFor, type DownloadOptions } from '../../server/downloads/http-download.js';
 import { RateLimiter } from '../../server/downloads/rate-limiter.js';
 import { seededRandom } from '../helpers/random.js';
@@ -159,6 +160,8 @@ describe('downloadFile over HTTP', () => {
     server.served = [];
     dest = path.join(dir, `lib-${++n}`, 'Artist', 'song.flac');
   });
+  // every download, finished or failed, lets go of its hash on the hashing thread
+  afterEach(() => expect(openFileHashes()).toBe(0));
 
   const get = (extra: Partial<DownloadOptions> = {}): ReturnType<typeof downloadFile> => downloadFile({ url: server.url, dest, minFreeMarginBytes: 0, ...extra });
 
