@@ -6,11 +6,11 @@
  * Readable.fromWeb reached 0.46–0.87× of it: the web-stream layer). The default dispatcher
  * reads plain-HTTP sockets into a few reused buffers (recycled-reads.ts); each chunk is written
  * at once on the thread that received it and its buffer given back (see pump); the SHA-256 is
- * computed by a worker thread that reads the .part back behind the writer (file-hash.ts). On
- * 1 GiB over loopback on this 2-core VM the download then costs ~1.9 CPU-s without the hash
- * (2.5 before), and runs at 0.97× curl with it (bench/download.ts). A worker hashing the chunks
- * in shared memory was no faster than hashing in line (its messages, and undici's copies out
- * of shared memory, which V8 does with relaxed atomics). */
+ * computed by a worker thread that reads the .part back behind the writer (file-hash.ts).
+ * 1 GiB over loopback from nginx on this 2-core VM then comes in at 0.97× curl's speed with
+ * the hash (bench/download.ts). A worker hashing the chunks in shared memory was no faster
+ * than hashing in line (its messages, and undici's copies out of shared memory, which V8 does
+ * with relaxed atomics). */
 import { createHash } from 'node:crypto';
 import { write, writeSync } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
