@@ -214,14 +214,15 @@ function writeAllAsync(fd: number, chunk: Buffer, done: (err: Error | null) => v
  * resolves once every byte is written. On failure it rejects with the reason; the bytes
  * received so far are written first (unless writing is what failed), so a resume keeps them.
  *
- * Each chunk is written synchronously, on the thread that just received it, then hashed: the
- * kernel copies it into the page cache while it is still in this core's cache, as curl does.
- * Handing it to libuv's threadpool (fs.write / a WriteStream) made the copy run on the other
- * core from memory that had gone cold, which cost this 2-core VM 5× the CPU in
- * copy_folio_from_iter_atomic (perf; bench/download.ts has the figures). A write normally
- * blocks the event loop for well under a millisecond (one socket read, at most 512 KiB); one
- * that takes longer than `syncWriteLimitMs` (a slow disk, the kernel throttling dirty pages)
- * moves the rest of this download's writes to the threadpool, one at a time, in order.
+ * Each chunk is written synchronously, on the thread that just received it, and its buffer
+ * given back: the kernel copies it into the page cache while it is still in this core's cache,
+ * as curl does (the hash reads it back later, file-hash.ts). Handing it to libuv's threadpool
+ * (fs.write / a WriteStream) made the copy run on the other core from memory gone cold: perf
+ * counted 5× curl's samples in copy_folio_from_iter_atomic for the same bytes. A write of
+ * 512 KiB (one socket read at most) blocks the event loop 0.17 ms at the median here, 1.3–1.5
+ * ms at p99 (2,048 writes into a fresh file, three runs). One that takes longer than
+ * `syncWriteLimitMs` (a slow disk, the kernel throttling dirty pages) moves the rest of this
+ * download's writes to the threadpool, one at a time, in order.
  */
 function pump(body: Readable, fd: number, hash: FileHash | null, start: number, total: number | null, o: DownloadOptions): Promise<{ done: number; threadpoolWrites: boolean }> {
   return new Promise((resolve, reject) => {
@@ -245,16 +246,13 @@ function pump(body: Readable, fd: number, hash: FileHash | null, start: number, 
     let failed: { err: unknown } | null = null;
 
     const settle = (): void => {
-      if (writing) return; // never give the file back with a write still in flight
-      if (failed) {
-        fileQueue.length = 0;
-        return reject(failed.err);
-      }
+      if (writing) return; // never give the file back with a write still in flight (the queue is empty then too)
+      if (failed) return reject(failed.err);
       if (ended && waits === 0 && fileQueue.length === 0) resolve({ done, threadpoolWrites: threadpool });
     };
-    /** Stops reading; what was received is still written unless `writeFailed`. */
+    /** Stops reading; what was received is still written unless writing is what failed (that error wins). */
     const fail = (err: unknown, writeFailed = false): void => {
-      if (failed) return;
+      if (failed && !writeFailed) return;
       failed = { err };
       body.destroy();
       if (writeFailed) fileQueue.length = 0;
@@ -274,11 +272,7 @@ function pump(body: Readable, fd: number, hash: FileHash | null, start: number, 
       writeAllAsync(fd, chunk, (err) => {
         writing = false;
         fileQueueBytes -= chunk.length;
-        if (err) {
-          failed = null; // the write error is the one to report
-          fail(localError(err, 'writing'), true);
-          return settle();
-        }
+        if (err) return fail(localError(err, 'writing'), true);
         written(chunk);
         if (fileHeld && fileQueueBytes <= FILE_QUEUE_BYTES / 2) {
           fileHeld = false;
